@@ -1,0 +1,97 @@
+// swift-tools-version:6.0
+//
+// fwgate: verifies firmware images, update packages and certificates for connected medical
+// devices, and records the results in an append-only device posture inventory.
+// Layers (DESIGN.md): fwgate -> DeviceInventory -> FirmwareVerification -> FirmwareFormats
+//                     -> FirmwareCrypto -> COpenSSL / CZlib. Arrows only point down.
+import PackageDescription
+
+let package = Package(
+    name: "fwgate",
+    products: [
+        .executable(name: "fwgate", targets: ["fwgate"]),
+        .library(name: "FirmwareVerification", targets: ["FirmwareVerification"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries: a module map and a shim header each; they compile nothing.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // The only target that imports COpenSSL / CZlib (`internal import`).
+        .target(
+            name: "FirmwareCrypto",
+            dependencies: ["COpenSSL", "CZlib"]
+        ),
+        // Byte readers and one folder per format: pure parsers plus format verifiers.
+        .target(
+            name: "FirmwareFormats",
+            dependencies: ["FirmwareCrypto"]
+        ),
+        // Checks, verdicts, trust store, policy, reports.
+        .target(
+            name: "FirmwareVerification",
+            dependencies: [
+                "FirmwareCrypto",
+                "FirmwareFormats",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Posture entries, devices, certificates, audit chain (SQLite via GRDB).
+        .target(
+            name: "DeviceInventory",
+            dependencies: [
+                "FirmwareVerification",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "fwgate",
+            dependencies: [
+                "FirmwareCrypto",
+                "FirmwareFormats",
+                "FirmwareVerification",
+                "DeviceInventory",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test-only helpers: vector loader, expected.json model, binary runner.
+        .target(
+            name: "FwgateTestSupport",
+            dependencies: []
+        ),
+        .testTarget(
+            name: "FirmwareCryptoTests",
+            dependencies: ["FirmwareCrypto", "FwgateTestSupport"]
+        ),
+        .testTarget(
+            name: "FirmwareFormatsTests",
+            dependencies: ["FirmwareFormats", "FwgateTestSupport"]
+        ),
+        .testTarget(
+            name: "FirmwareVerificationTests",
+            dependencies: ["FirmwareVerification", "FirmwareCrypto", "FwgateTestSupport"]
+        ),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: ["FirmwareCrypto", "FirmwareVerification", "FwgateTestSupport"]
+        ),
+        .testTarget(
+            name: "fwgateTests",
+            dependencies: ["FwgateTestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,167 @@
+internal import COpenSSL
+import Foundation
+
+/// A CMS / PKCS#7 SignedData structure (RFC 5652 §5), detached or attached, DER or PEM. This is
+/// what RAUC bundles, SWUpdate images and UEFI capsules carry.
+public struct CMSSignedData: Sendable {
+    let backing: CMSContent
+    /// True when the signed content is not inside the structure (it must be supplied).
+    public let isDetached: Bool
+    /// Certificates carried in the structure (candidates for signer and intermediates).
+    public let embeddedCertificates: [Certificate]
+
+    /// Parses DER or PEM (`BEGIN CMS` / `BEGIN PKCS7`).
+    ///
+    /// - Throws: `CryptoError(.malformedInput)` when the bytes are not a CMS structure, or are
+    ///   not SignedData.
+    public init(bytes: Data) throws(CryptoError) {
+        ErrorQueue.clear()
+        if bytes.isEmpty { throw CryptoError(.malformedInput, "the file is empty") }
+        var der = bytes
+        if PEM.looksLikePEM(bytes) {
+            let blocks = try PEM.decode(bytes)
+            guard let block = blocks.first(where: { ["CMS", "PKCS7", "PKCS #7 SIGNED DATA"].contains($0.label) }) else {
+                throw CryptoError(.malformedInput, "no CMS or PKCS7 PEM block found")
+            }
+            der = block.der
+        }
+        guard let pointer = derDecode(der, { d2i_CMS_ContentInfo(nil, $0, $1) }, free: { CMS_ContentInfo_free($0) }) else {
+            throw ErrorQueue.error(.malformedInput, "not a DER CMS ContentInfo (truncated or damaged)")
+        }
+        let owner = CMSContent(takingOwnershipOf: pointer)
+        guard let type = CMS_get0_type(pointer), OBJ_obj2nid(type) == NID_pkcs7_signed else {
+            throw CryptoError(.malformedInput, "the CMS structure is not SignedData")
+        }
+        self.backing = owner
+        self.isDetached = CMS_is_detached(pointer) == 1
+        let stack = CMS_get1_certs(pointer)
+        self.embeddedCertificates = certificates(in: stack)
+        if let stack { fwgate_sk_X509_pop_free(stack) }
+    }
+
+    /// Loads a CMS file.
+    ///
+    /// - Throws: `CryptoError` whose reason starts with the path.
+    public init(contentsOf path: String) throws(CryptoError) {
+        let bytes = try readFile(path, limit: 256 << 20)
+        do {
+            try self.init(bytes: bytes)
+        } catch {
+            throw error.prefixed(path)
+        }
+    }
+
+    /// Where the signed content of a detached signature comes from.
+    public enum Content: Sendable {
+        case bytes(Data)
+        /// A file, streamed through a file BIO (memory stays flat).
+        case file(String)
+    }
+
+    /// Verifies the signature(s) over the content, then validates each signer's chain.
+    ///
+    /// The signature is checked with `CMS_verify(CMS_NO_SIGNER_CERT_VERIFY)`; each signer
+    /// certificate is then validated with ``ChainValidator`` (intermediates: the embedded
+    /// certificates plus `intermediates`), so chain problems carry the same kinds and depths as
+    /// everywhere else.
+    ///
+    /// - Parameters:
+    ///   - content: the detached content; nil for attached SignedData.
+    ///   - roots: trust anchors.
+    ///   - intermediates: extra untrusted certificates.
+    ///   - crls: CRLs for revocation checks.
+    ///   - crlCheck: which certificates need a current CRL.
+    ///   - purpose: required purpose of the signer certificate.
+    ///   - at: the verification time.
+    /// - Returns: the signature answer, the signers' chain results and the attached content.
+    /// - Throws: `CryptoError(.io)` when a content file cannot be read; `.openSSLFailure` on
+    ///   allocation failure.
+    public func verify(
+        content: Content?, roots: [Certificate], intermediates: [Certificate] = [],
+        crls: [CertificateRevocationList] = [], crlCheck: CRLCheck = .none, purpose: CertificatePurpose? = .codeSigning,
+        at: Date
+    ) throws(CryptoError) -> CMSVerificationResult {
+        ErrorQueue.clear()
+        defer { ErrorQueue.clear() }
+        if isDetached && content == nil {
+            return CMSVerificationResult(
+                signature: .malformed("detached signature but no content was given"), signers: [], signedContent: nil)
+        }
+        let pool = try CertStack(intermediates)
+        guard let store = X509_STORE_new() else { throw ErrorQueue.error(.openSSLFailure, "could not allocate an X509_STORE") }
+        defer { X509_STORE_free(store) }
+        guard let out = BIO_new(BIO_s_mem()) else { throw ErrorQueue.error(.openSSLFailure, "could not allocate a BIO") }
+        defer { BIO_free(out) }
+
+        let flags = UInt32(CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY)
+        let status: Int32
+        switch content {
+        case nil:
+            status = CMS_verify(backing.pointer, pool.pointer, store, nil, out, flags)
+        case .bytes(let data):
+            do {
+                status = try MemoryBIO.reading(data) { bio in
+                    CMS_verify(backing.pointer, pool.pointer, store, bio, out, flags)
+                }
+            } catch {
+                throw CryptoError(.openSSLFailure, "\(error)")
+            }
+        case .file(let path):
+            guard let bio = BIO_new_file(path, "rb") else {
+                throw ErrorQueue.error(.io, "\(path): cannot open the signed content")
+            }
+            defer { BIO_free(bio) }
+            status = CMS_verify(backing.pointer, pool.pointer, store, bio, out, flags)
+        }
+        let errors = status == 1 ? [] : ErrorQueue.drain()
+
+        let signature: SignatureVerification
+        if status == 1 {
+            signature = .valid
+        } else if errors.contains(where: { ERR_GET_REASON(UInt($0.code)) == CMS_R_SIGNER_CERTIFICATE_NOT_FOUND }) {
+            signature = .unsupported("the signer certificate is not in the CMS structure")
+        } else if errors.contains(where: {
+            let reason = ERR_GET_REASON(UInt($0.code))
+            return reason == CMS_R_VERIFICATION_FAILURE || reason == CMS_R_CONTENT_VERIFY_ERROR
+        }) {
+            signature = .invalid
+        } else {
+            let text = errors.map(\.reason).joined(separator: "; ")
+            signature = .malformed(text.isEmpty ? "CMS verification failed" : text)
+        }
+
+        // CMS_verify records the signer certificates it found (CMS_set1_signers_certs).
+        let signerStack = CMS_get0_signers(backing.pointer)
+        let signerCertificates = certificates(in: signerStack)
+        if let signerStack { fwgate_sk_X509_free(signerStack) }
+
+        var signers: [ChainValidationResult] = []
+        for signer in signerCertificates {
+            let request = ChainValidationRequest(
+                leaf: signer, intermediates: embeddedCertificates.filter { $0 != signer } + intermediates, roots: roots,
+                crls: crls, crlCheck: crlCheck, purpose: purpose, at: at)
+            signers.append(try ChainValidator.validate(request))
+        }
+
+        var signedContent: Data?
+        if status == 1 && content == nil {
+            var pointer: UnsafeMutablePointer<CChar>?
+            let length = fwgate_BIO_get_mem_data(out, &pointer)
+            if let pointer, length > 0 { signedContent = Data(bytes: pointer, count: length) } else { signedContent = Data() }
+        }
+        return CMSVerificationResult(signature: signature, signers: signers, signedContent: signedContent)
+    }
+}
+
+/// The answer of ``CMSSignedData/verify(content:roots:intermediates:crls:crlCheck:purpose:at:)``.
+public struct CMSVerificationResult: Sendable {
+    /// Whether every SignerInfo's signature (and message digest) matches the content.
+    public let signature: SignatureVerification
+    /// Chain validation of each signer certificate.
+    public let signers: [ChainValidationResult]
+    /// The content of attached SignedData, when the signature is valid.
+    public let signedContent: Data?
+
+    /// True when the signature is valid and every signer chain is valid.
+    public var isValid: Bool { signature == .valid && !signers.isEmpty && signers.allSatisfy(\.isValid) }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Random-access, read-only bytes: a file read with `pread`, or bytes in memory.
+///
+/// Parsers and digests read through a `ByteSource` so that nothing loads a whole image: memory
+/// stays flat whatever the image size. Every offset and count is checked against ``count``.
+/// It lives in FirmwareCrypto because streaming digests read from it and layers only depend
+/// downwards; FirmwareFormats' `ByteReader` is a cursor over one.
+public protocol ByteSource: Sendable {
+    /// Total number of bytes.
+    var count: Int64 { get }
+
+    /// Copies `length` bytes starting at `offset` into `buffer` (which has room for them).
+    ///
+    /// - Throws: `ByteSourceError` when the range is outside the source or the read fails.
+    func read(at offset: Int64, length: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError)
+}
+
+/// A read outside the source, or an I/O failure while reading.
+public struct ByteSourceError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case outOfRange = "out-of-range", io }
+    public let kind: Kind
+    public let offset: Int64
+    public let reason: String
+
+    public init(_ kind: Kind, offset: Int64, _ reason: String) {
+        self.kind = kind
+        self.offset = offset
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
+extension ByteSource {
+    /// Reads `length` bytes at `offset` into a new `Data`.
+    ///
+    /// - Throws: `ByteSourceError.outOfRange` when `offset + length` passes the end.
+    public func bytes(at offset: Int64, length: Int) throws(ByteSourceError) -> Data {
+        try checkRange(offset: offset, length: Int64(length))
+        var data = Data(count: length)
+        if length == 0 { return data }
+        // Read into a scratch buffer first: a typed-throws closure passed to
+        // withUnsafeMutableBytes crashes the 6.3 compiler.
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: 1)
+        defer { scratch.deallocate() }
+        try read(at: offset, length: length, into: scratch)
+        data.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(scratch)) }
+        return data
+    }
+
+    /// Throws unless `offset ..< offset + length` lies inside the source. Overflow-safe.
+    public func checkRange(offset: Int64, length: Int64) throws(ByteSourceError) {
+        guard offset >= 0, length >= 0, offset <= count, length <= count - offset else {
+            throw ByteSourceError(
+                .outOfRange, offset: offset,
+                "read of \(length) bytes at offset \(offset) runs past the end (\(count) bytes)")
+        }
+    }
+
+    /// Calls `body` with consecutive chunks of `range`, reusing one buffer of `chunkSize` bytes.
+    ///
+    /// - Throws: what the read or `body` throws.
+    public func forEachChunk(
+        in range: Range<Int64>,
+        chunkSize: Int = 1 << 20,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try checkRange(offset: range.lowerBound, length: Int64(range.count))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let length = Int(min(Int64(chunkSize), range.upperBound - offset))
+            let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
+            try read(at: offset, length: length, into: slice)
+            try body(UnsafeRawBufferPointer(slice))
+            offset += Int64(length)
+        }
+    }
+}
+
+/// Bytes held in memory.
+public struct MemoryByteSource: ByteSource {
+    public let data: Data
+    public init(_ data: Data) { self.data = data }
+    public init(_ bytes: [UInt8]) { self.data = Data(bytes) }
+
+    public var count: Int64 { Int64(data.count) }
+
+    public func read(at offset: Int64, length: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) {
+        try checkRange(offset: offset, length: Int64(length))
+        guard length <= buffer.count else {
+            throw ByteSourceError(.outOfRange, offset: offset, "buffer too small for \(length) bytes")
+        }
+        let start = data.startIndex + Int(offset)
+        data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: start..<(start + length))
+    }
+}
+
+/// A file read with `pread`. The descriptor is opened once and closed when the last reference
+/// goes. `pread` does not move a shared file offset, so concurrent reads are safe.
+public final class FileByteSource: ByteSource, @unchecked Sendable {
+    // @unchecked Sendable: `descriptor`, `count` and `path` never change after init, and pread
+    // is safe to call from several threads on one descriptor.
+    private let descriptor: Int32
+    public let count: Int64
+    /// The path the file was opened from, for messages.
+    public let path: String
+
+    /// Opens `path` for reading.
+    ///
+    /// - Throws: `CryptoError(.io)` naming the file when it cannot be opened or is a directory.
+    public init(path: String) throws(CryptoError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw CryptoError(.io, "\(path): cannot open: \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw CryptoError(.io, "\(path): cannot stat: \(reason)")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw CryptoError(.io, "\(path): not a regular file")
+        }
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        self.descriptor = fd
+        self.count = Int64(info.st_size)
+        self.path = path
+    }
+
+    deinit { close(descriptor) }
+
+    public func read(at offset: Int64, length: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) {
+        try checkRange(offset: offset, length: Int64(length))
+        guard length <= buffer.count else {
+            throw ByteSourceError(.outOfRange, offset: offset, "buffer too small for \(length) bytes")
+        }
+        var done = 0
+        while done < length {
+            let n = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ByteSourceError(.io, offset: offset + Int64(done), "\(path): read failed: \(String(cString: strerror(errno)))")
+            }
+            if n == 0 {
+                throw ByteSourceError(.io, offset: offset + Int64(done), "\(path): file shrank while being read")
+            }
+            done += n
+        }
+    }
+}
