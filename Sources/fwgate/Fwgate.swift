@@ -1,1 +1,76 @@
-@main struct Main { static func main() {} }
+import ArgumentParser
+import FirmwareCrypto
+import FirmwareVerification
+import Foundation
+
+/// The root command. Subcommands only gather options; runners do the work; printers render.
+struct Fwgate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fwgate",
+        abstract: "Verify firmware images, update packages and certificates of connected medical devices.",
+        discussion: """
+            Exit codes: 0 everything passed (warnings allowed), 1 at least one artifact failed \
+            verification, 2 usage or input error (missing file, unreadable trust material).
+            """,
+        version: FwgateVersion.string,
+        subcommands: [DigestCommand.self, KeysCommand.self, CertsCommand.self]
+    )
+}
+
+/// fwgate's own entry point: argument-parser would exit 64 on usage errors and 1 on thrown
+/// errors; DESIGN.md promises 0 / 1 / 2.
+@main
+enum FwgateMain {
+    static func main() async {
+        let status: Int32
+        do {
+            var command = try Fwgate.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            status = 0
+        } catch {
+            status = report(error)
+        }
+        Terminal.flushStandardOutput()
+        exit(status)
+    }
+
+    /// Prints an error (to stderr) or help/version (to stdout) and returns the exit status.
+    static func report(_ error: any Error) -> Int32 {
+        switch error {
+        case let error as VerdictExit:
+            return error.status
+        case let error as FwgateError:
+            Terminal.printError("fwgate: error: \(error.reason)")
+            return 2
+        case let error as CryptoError:
+            Terminal.printError("fwgate: error: \(error)")
+            return 2
+        case let error as ExitCode:
+            return error.rawValue == 0 ? 0 : (error.rawValue == 1 ? 1 : 2)
+        default:
+            let code = Fwgate.exitCode(for: error)
+            let message = Fwgate.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                return 0
+            }
+            Terminal.printError(message)
+            return 2
+        }
+    }
+}
+
+/// Thrown by a command after it printed its results, to exit with 1 (something failed).
+struct VerdictExit: Error {
+    let status: Int32
+    static let failed = VerdictExit(status: 1)
+}
+
+/// The version printed by `fwgate --version` and recorded with every posture entry.
+enum FwgateVersion {
+    static let string = "0.1.0"
+}

@@ -1,0 +1,79 @@
+import FirmwareCrypto
+import Foundation
+
+/// Verifies a certificate file as an artifact of its own (`fwgate certs verify`).
+public struct CertificateVerifier: Sendable {
+    public var roots: [Certificate]
+    public var intermediates: [Certificate]
+    public var crls: [CertificateRevocationList]
+    public var crlCheck: CRLCheck
+    public var purpose: CertificatePurpose?
+    public var expiryWarning: TimeInterval?
+    public var weakAlgorithms: ChainChecks.WeakAlgorithmHandling
+
+    public init(
+        roots: [Certificate], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [],
+        crlCheck: CRLCheck = .none, purpose: CertificatePurpose? = nil, expiryWarning: TimeInterval? = nil,
+        weakAlgorithms: ChainChecks.WeakAlgorithmHandling = .fail
+    ) {
+        self.roots = roots
+        self.intermediates = intermediates
+        self.crls = crls
+        self.crlCheck = crlCheck
+        self.purpose = purpose
+        self.expiryWarning = expiryWarning
+        self.weakAlgorithms = weakAlgorithms
+    }
+
+    /// Verifies the first certificate in `path`; further certificates in the same file are
+    /// used as intermediates.
+    ///
+    /// - Parameters:
+    ///   - path: the leaf certificate file (PEM or DER).
+    ///   - at: the verification time.
+    /// - Returns: a report; a leaf that cannot be decoded gives a failed `malformed.encoding`
+    ///   check, not an error.
+    /// - Throws: `FwgateError(.fileNotFound / .unreadableInput)` when the file cannot be read.
+    public func verify(path: String, at: Date) throws(FwgateError) -> VerificationReport {
+        let source: FileByteSource
+        do {
+            source = try FileByteSource(path: path)
+        } catch {
+            throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
+        }
+        let sha256: String
+        let bytes: Data
+        do {
+            sha256 = try Digest.hash(source, using: .sha256).hex
+            bytes = try source.bytes(at: 0, length: Int(min(source.count, 64 << 20)))
+        } catch {
+            throw FwgateError(.unreadableInput, "\(path): \(error)")
+        }
+        let certificates: [Certificate]
+        do {
+            certificates = try Certificate.parseAll(bytes)
+        } catch {
+            return VerificationReport(
+                file: path, sha256: sha256, format: "x509-certificate", signed: false,
+                checks: [.failed(.malformedEncoding, subject: path, "not a certificate: \(error.reason)")])
+        }
+        let leaf = certificates[0]
+        let request = ChainValidationRequest(
+            leaf: leaf, intermediates: Array(certificates.dropFirst()) + intermediates, roots: roots, crls: crls,
+            crlCheck: crlCheck, purpose: purpose, at: at)
+        let result: ChainValidationResult
+        do {
+            result = try ChainValidator.validate(request)
+        } catch {
+            throw FwgateError(.io, "\(path): \(error)")
+        }
+        let checks = ChainChecks.checks(
+            for: result, subject: path, crlCheck: crlCheck, purpose: purpose, at: at, expiryWarning: expiryWarning,
+            weakAlgorithms: weakAlgorithms)
+        let chain = result.chain.isEmpty ? [leaf] : result.chain
+        return VerificationReport(
+            file: path, sha256: sha256, format: "x509-certificate", signed: true, version: nil,
+            signer: Signer(keyFingerprint: leaf.publicKey.fingerprint, subject: leaf.subject),
+            earliestExpiry: chain.map(\.notAfter).min(), checks: checks, chain: chain.map(\.info))
+    }
+}
