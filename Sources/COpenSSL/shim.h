@@ -57,4 +57,17 @@ static inline unsigned long fwgate_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC225
 static inline int fwgate_EVP_PKEY_PUBLIC_KEY(void) { return EVP_PKEY_PUBLIC_KEY; }
 static inline unsigned long fwgate_OPENSSL_VERSION_NUMBER(void) { return OPENSSL_VERSION_NUMBER; }
 
+// MARK: - Extension decoding
+
+/// 1 when OpenSSL knows the extension and it decodes; 0 when it knows it and it does not
+/// decode (malformed); -1 when OpenSSL has no decoder for it.
+static inline int fwgate_extension_decodes(X509_EXTENSION *ext) {
+    const X509V3_EXT_METHOD *method = X509V3_EXT_get(ext);
+    if (method == NULL || method->it == NULL) return -1;
+    void *value = X509V3_EXT_d2i(ext);
+    if (value == NULL) return 0;
+    ASN1_item_free((ASN1_VALUE *)value, ASN1_ITEM_ptr(method->it));
+    return 1;
+}
+
 #endif

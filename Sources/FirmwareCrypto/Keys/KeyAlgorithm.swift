@@ -97,7 +97,8 @@ public enum KeyAlgorithm: Sendable, Hashable, CustomStringConvertible {
         case .rsa(let bits), .rsaPSS(let bits): bits < 2048
         case .ec: bits < 256
         case .ed25519, .ed448: false
-        case .other: false
+        // DSA (FIPS 186-5 no longer approves it for signatures) and unknown types are weak.
+        case .other: true
         }
     }
 

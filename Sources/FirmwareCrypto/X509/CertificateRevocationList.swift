@@ -9,12 +9,15 @@ public struct CertificateRevocationList: Sendable {
     public let lastUpdate: Date?
     /// When the CRL stops being current. A CRL past its nextUpdate blocks validation.
     public let nextUpdate: Date?
+    /// Whether the CRL carries a cRLNumber extension (RFC 5280 §5.2.3).
+    public let hasCRLNumber: Bool
 
     init(backing: X509CRLOwner) {
         self.backing = backing
         self.issuer = Certificate.name(X509_CRL_get_issuer(backing.pointer))
         self.lastUpdate = Certificate.date(X509_CRL_get0_lastUpdate(backing.pointer))
         self.nextUpdate = Certificate.date(X509_CRL_get0_nextUpdate(backing.pointer))
+        self.hasCRLNumber = X509_CRL_get_ext_by_NID(backing.pointer, NID_crl_number, -1) >= 0
     }
 
     /// Parses one DER CRL.

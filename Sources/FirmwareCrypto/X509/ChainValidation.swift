@@ -28,6 +28,12 @@ public struct ChainValidationRequest: Sendable {
     public var crls: [CertificateRevocationList]
     public var crlCheck: CRLCheck
     public var purpose: CertificatePurpose?
+    /// Further extendedKeyUsage purposes the leaf must allow (short names such as
+    /// `clientAuth`, or dotted OIDs). A leaf without the extension allows every purpose
+    /// (RFC 5280 §4.2.1.12); ``CertificatePurpose/codeSigning`` is stricter.
+    public var requiredExtendedKeyUsages: [String] = []
+    /// keyUsage bits the leaf must have when it carries the extension (RFC 5280 §4.2.1.3 names).
+    public var requiredKeyUsages: [String] = []
     /// The time at which validity is judged (never read from the clock here).
     public var at: Date
     /// OpenSSL's X509_V_FLAG_X509_STRICT (RFC 5280 conformance checks). On by default.

@@ -36,7 +36,9 @@ public enum ChainValidator {
             throw ErrorQueue.error(.openSSLFailure, "could not initialise chain validation")
         }
 
-        var flags = UInt(0)
+        // PARTIAL_CHAIN: every certificate the caller put among the roots is a trust anchor
+        // (RFC 5280 §6.1.1 (d)), even when it is not self-signed.
+        var flags = UInt(X509_V_FLAG_PARTIAL_CHAIN)
         if request.strict { flags |= UInt(X509_V_FLAG_X509_STRICT) }
         switch request.crlCheck {
         case .none: break
@@ -55,19 +57,34 @@ public enum ChainValidator {
 
         let returned = X509_verify_cert(context)
         let finalError = X509_STORE_CTX_get_error(context)
-        let openSSLAccepted = returned == 1 && finalError == X509_V_OK && collector.errors.isEmpty
-
         let chain = certificates(in: X509_STORE_CTX_get0_chain(context))
-        var problems = collector.errors.map(\.problem)
+
+        // OpenSSL counts notAfter == time as expired; RFC 5280 §4.1.2.5 says the validity
+        // period includes notAfter. Drop exactly those errors, nothing else.
+        let atSecond = request.at.timeIntervalSince1970.rounded(.down)
+        let collected = collector.errors.filter { error in
+            guard error.code == X509_V_ERR_CERT_HAS_EXPIRED, let depth = error.depth, depth < chain.count else { return true }
+            return chain[depth].notAfter.timeIntervalSince1970 != atSecond
+        }
+        let droppedOnly = collected.isEmpty && !collector.errors.isEmpty && finalError == X509_V_ERR_CERT_HAS_EXPIRED
+        let openSSLAccepted = returned == 1 && (finalError == X509_V_OK || droppedOnly) && collected.isEmpty
+
+        var problems = collected.map(\.problem)
         if !openSSLAccepted && problems.isEmpty {
             // The callback saw nothing, yet OpenSSL refused: report what it said.
             let code = finalError == X509_V_OK ? X509_V_ERR_UNSPECIFIED : finalError
             problems.append(VerifyError(code: code, depth: nil, subject: request.leaf.subject).problem)
         }
         problems += issuerProblems(chain: chain, already: problems)
+        problems += structureProblems(chain: chain.isEmpty ? [request.leaf] : chain)
+        if request.crlCheck != .none {
+            problems += crlProblems(crls: request.crls, chain: chain)
+        }
         if let purpose = request.purpose {
             problems += purposeProblems(chain: chain.isEmpty ? [request.leaf] : chain, purpose: purpose)
         }
+        problems += usageProblems(
+            leaf: request.leaf, extendedKeyUsages: request.requiredExtendedKeyUsages, keyUsages: request.requiredKeyUsages)
         problems += weakAlgorithmProblems(chain: chain.isEmpty ? [request.leaf] : chain)
         return ChainValidationResult(chain: chain, problems: problems, openSSLAccepted: openSSLAccepted)
     }
@@ -108,6 +125,71 @@ public enum ChainValidator {
         return problems
     }
 
+    /// RFC 5280 profile rules OpenSSL 3.0 does not enforce, each a MUST of the RFC:
+    /// - a certificate that is not a trust anchor is X.509 v3 (§4.1.2.1, extensions need v3);
+    /// - extendedKeyUsage holds at least one purpose (§4.2.1.12, `SIZE (1..MAX)`);
+    /// - nameConstraints appear only in CA certificates and are critical (§4.2.1.10);
+    /// - policyConstraints are critical (§4.2.1.11);
+    /// - every extension OpenSSL knows decodes (a malformed AIA, for example, is refused).
+    static func structureProblems(chain: [Certificate]) -> [ChainProblem] {
+        var problems: [ChainProblem] = []
+        for (depth, certificate) in chain.enumerated() {
+            let x = certificate.backing.pointer
+            func add(_ message: String) {
+                problems.append(
+                    ChainProblem(
+                        kind: .untrustedChain, depth: depth, subject: certificate.subject, openSSLError: nil,
+                        message: "'\(certificate.subject)' \(message)"))
+            }
+            let isAnchor = depth == chain.count - 1 && depth > 0
+            if !isAnchor && X509_get_version(x) != 2 {
+                add("is an X.509 v\(X509_get_version(x) + 1) certificate; v3 is required (RFC 5280 §4.1.2.1)")
+            }
+            if let eku = certificate.info.extendedKeyUsage, eku.isEmpty {
+                add("has an empty extendedKeyUsage (RFC 5280 §4.2.1.12 requires at least one purpose)")
+            }
+            let nameConstraints = X509_get_ext_by_NID(x, NID_name_constraints, -1)
+            if nameConstraints >= 0 {
+                if !certificate.info.isCA {
+                    add("is not a CA but carries nameConstraints (RFC 5280 §4.2.1.10)")
+                } else if X509_EXTENSION_get_critical(X509_get_ext(x, nameConstraints)) == 0 {
+                    add("has non-critical nameConstraints (RFC 5280 §4.2.1.10 requires critical)")
+                }
+            }
+            for name in certificate.info.subjectAltNames {
+                if name.hasPrefix("DNS:"), !NameSyntax.isHostname(String(name.dropFirst(4)), allowWildcard: true) {
+                    add("has a subjectAltName dNSName that is not a valid host name: \(name.dropFirst(4)) (RFC 5280 §4.2.1.6)")
+                } else if name.hasPrefix("email:"), !NameSyntax.isMailbox(String(name.dropFirst(6))) {
+                    add("has a subjectAltName rfc822Name that is not a valid mailbox: \(name.dropFirst(6)) (RFC 5280 §4.2.1.6)")
+                }
+            }
+            let policyConstraints = X509_get_ext_by_NID(x, NID_policy_constraints, -1)
+            if policyConstraints >= 0, X509_EXTENSION_get_critical(X509_get_ext(x, policyConstraints)) == 0 {
+                add("has non-critical policyConstraints (RFC 5280 §4.2.1.11 requires critical)")
+            }
+            for index in 0..<X509_get_ext_count(x) {
+                guard let extensionPointer = X509_get_ext(x, index) else { continue }
+                if fwgate_extension_decodes(extensionPointer) == 0 {
+                    let nid = OBJ_obj2nid(X509_EXTENSION_get_object(extensionPointer))
+                    let name = OBJ_nid2ln(nid).map { String(cString: $0) } ?? "extension \(nid)"
+                    add("has a malformed \(name) extension")
+                }
+            }
+        }
+        return problems
+    }
+
+    /// RFC 5280 §5.2.3: a conforming CRL issuer MUST include the cRLNumber extension. Applies to
+    /// the CRLs of issuers in the chain.
+    static func crlProblems(crls: [CertificateRevocationList], chain: [Certificate]) -> [ChainProblem] {
+        let issuers = Set(chain.map(\.subject))
+        return crls.filter { issuers.contains($0.issuer) && !$0.hasCRLNumber }.map {
+            ChainProblem(
+                kind: .crl, depth: nil, subject: $0.issuer, openSSLError: nil,
+                message: "the CRL of '\($0.issuer)' has no cRLNumber (RFC 5280 §5.2.3)")
+        }
+    }
+
     /// The code-signing purpose (OpenSSL 3.0 has no X509_PURPOSE for it).
     static func purposeProblems(chain: [Certificate], purpose: CertificatePurpose) -> [ChainProblem] {
         guard let leaf = chain.first else { return [] }
@@ -140,6 +222,28 @@ public enum ChainValidator {
                             kind: .purpose, depth: depth, subject: issuer.subject, openSSLError: nil,
                             message: "issuer '\(issuer.subject)' restricts extendedKeyUsage to \(eku.joined(separator: ", ")), which excludes codeSigning"))
                 }
+            }
+        }
+        return problems
+    }
+
+    /// Explicitly required leaf usages (RFC 5280 semantics: an absent extension allows all).
+    static func usageProblems(leaf: Certificate, extendedKeyUsages: [String], keyUsages: [String]) -> [ChainProblem] {
+        var problems: [ChainProblem] = []
+        if let eku = leaf.info.extendedKeyUsage, !eku.contains("anyExtendedKeyUsage") {
+            for usage in extendedKeyUsages where !eku.contains(usage) {
+                problems.append(
+                    ChainProblem(
+                        kind: .purpose, depth: 0, subject: leaf.subject, openSSLError: nil,
+                        message: "leaf '\(leaf.subject)' extendedKeyUsage (\(eku.joined(separator: ", "))) does not allow \(usage)"))
+            }
+        }
+        if let usage = leaf.info.keyUsage {
+            for bit in keyUsages where !usage.contains(bit) {
+                problems.append(
+                    ChainProblem(
+                        kind: .purpose, depth: 0, subject: leaf.subject, openSSLError: nil,
+                        message: "leaf '\(leaf.subject)' keyUsage (\(usage.joined(separator: ", "))) lacks \(bit)"))
             }
         }
         return problems
@@ -302,4 +406,32 @@ enum X509VerifyErrorNames {
         X509_V_ERR_INVALID_CALL: "X509_V_ERR_INVALID_CALL",
         X509_V_ERR_STORE_LOOKUP: "X509_V_ERR_STORE_LOOKUP",
     ]
+}
+
+/// Syntax of names in subjectAltName (RFC 5280 §4.2.1.6: dNSName in the "preferred name
+/// syntax" of RFC 1034 §3.5; rfc822Name a Mailbox of RFC 5321 §4.1.2). A syntax check only.
+enum NameSyntax {
+    /// LDH labels of 1...63 characters, not starting or ending with '-', at most 253 in all;
+    /// with `allowWildcard`, the first label may be `*`.
+    static func isHostname(_ name: String, allowWildcard: Bool) -> Bool {
+        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        for (index, label) in labels.enumerated() {
+            if allowWildcard && index == 0 && label == "*" && labels.count > 2 { continue }
+            guard (1...63).contains(label.utf8.count), label.first != "-", label.last != "-" else { return false }
+            guard label.utf8.allSatisfy({ $0 < 0x80 && (Character(UnicodeScalar($0)).isLetter || Character(UnicodeScalar($0)).isNumber || $0 == UInt8(ascii: "-")) }) else {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// `local@domain`: a non-empty local part of printable ASCII without spaces or '@', and a
+    /// host name.
+    static func isMailbox(_ address: String) -> Bool {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return false }
+        guard parts[0].utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
+        return isHostname(String(parts[1]), allowWildcard: false)
+    }
 }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Runs the built `fwgate` binary and captures stdout, stderr and the exit status, so tests pin
+/// all three. [ArgumentParser `AssertExecuteCommand`]
+public enum BinaryRunner {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    /// The `fwgate` executable built beside the test bundle.
+    public static func executable() throws -> URL {
+        let candidates: [URL] = {
+            var list: [URL] = []
+            if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+                list.append(URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("fwgate"))
+            }
+            list.append(ProjectPaths.root.appendingPathComponent(".build/debug/fwgate"))
+            return list
+        }()
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        throw TestSupportError("the fwgate binary was not found (looked in \(candidates.map(\.path)))")
+    }
+
+    /// Runs `fwgate arguments...` in `directory` (the package root by default).
+    ///
+    /// - Parameters:
+    ///   - arguments: command-line arguments.
+    ///   - environment: extra variables (NO_COLOR is always set so output is plain).
+    ///   - directory: the working directory.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? ProjectPaths.root
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        // Files, not pipes: a pipe that fills up would block the child.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let outURL = scratch.appendingPathComponent("stdout")
+        let errURL = scratch.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+            stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+}
