@@ -61,12 +61,17 @@ import Testing
         #expect(result.problems.contains { $0.kind == .untrustedChain })
     }
 
-    @Test func theIntermediateAsRootIsNotEnoughWithoutTheRealRoot() throws {
-        // Trusting only the intermediate is a partial chain: OpenSSL must refuse it by default.
+    @Test func anIntermediateGivenAsRootIsATrustAnchor() throws {
+        // RFC 5280 §6.1.1 (d): whatever the caller trusts is an anchor, self-signed or not.
         let vector = try #require(CryptoVectors.shared.chains.first { $0.verdict == "pass" && !$0.intermediates.isEmpty })
         var request = try Self.request(vector)
         request.roots = request.intermediates
         request.intermediates = []
+        let result = try ChainValidator.validate(request)
+        #expect(result.isValid)
+        #expect(result.chain.count == 2)
+        // ...but the leaf alone, with nothing trusted above it, is not.
+        request.roots = []
         #expect(!(try ChainValidator.validate(request).isValid))
     }
 }

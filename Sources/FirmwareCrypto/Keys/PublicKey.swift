@@ -113,16 +113,22 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
         }
         defer { EVP_PKEY_CTX_free(context) }
         var key: OpaquePointer?
-        let status: Int32 = curve.openSSLGroupName.withCString { group in
-            var point = [UInt8](bytes)
-            return point.withUnsafeMutableBytes { raw in
-                var params = [
-                    OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, UnsafeMutablePointer(mutating: group), 0),
-                    OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, raw.baseAddress, raw.count),
-                    OSSL_PARAM_construct_end(),
-                ]
-                guard EVP_PKEY_fromdata_init(context) == 1 else { return 0 }
-                return EVP_PKEY_fromdata(context, &key, fwgate_EVP_PKEY_PUBLIC_KEY(), &params)
+        // OSSL_PARAM keeps pointers to its key and value strings, so all of them must stay
+        // alive (withCString) until EVP_PKEY_fromdata returns.
+        let status: Int32 = OSSL_PKEY_PARAM_GROUP_NAME.withCString { groupKey in
+            OSSL_PKEY_PARAM_PUB_KEY.withCString { pubKey in
+                curve.openSSLGroupName.withCString { group in
+                    var point = [UInt8](bytes)
+                    return point.withUnsafeMutableBytes { raw in
+                        var params = [
+                            OSSL_PARAM_construct_utf8_string(groupKey, UnsafeMutablePointer(mutating: group), 0),
+                            OSSL_PARAM_construct_octet_string(pubKey, raw.baseAddress, raw.count),
+                            OSSL_PARAM_construct_end(),
+                        ]
+                        guard EVP_PKEY_fromdata_init(context) == 1 else { return 0 }
+                        return EVP_PKEY_fromdata(context, &key, fwgate_EVP_PKEY_PUBLIC_KEY(), &params)
+                    }
+                }
             }
         }
         guard status == 1, let key else {
