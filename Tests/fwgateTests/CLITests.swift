@@ -1,0 +1,109 @@
+import Foundation
+import FwgateTestSupport
+import Testing
+
+/// Runs the built binary and pins stdout, stderr and the exit status.
+@Suite struct CLITests {
+    static let chains = "testvectors/crypto/chains"
+    static let at = "2026-06-01T00:00:00Z"
+
+    func verify(_ leaf: String, _ extra: [String] = []) throws -> BinaryRunner.Result {
+        try BinaryRunner.run(
+            ["certs", "verify", "\(Self.chains)/\(leaf)", "--chain", "\(Self.chains)/intermediate.pem", "--ca", "\(Self.chains)/root.pem",
+             "--purpose", "code-signing", "--at", Self.at] + extra)
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try BinaryRunner.run(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+        let help = try BinaryRunner.run(["--help"])
+        #expect(help.status == 0)
+        for line in ["USAGE: fwgate <subcommand>", "digest", "keys", "certs", "Exit codes: 0 everything passed"] {
+            #expect(help.stdout.contains(line), "help lacks \(line)")
+        }
+        #expect(help.stderr.isEmpty)
+    }
+
+    @Test func usageErrorsExitTwoWithTheMessageOnStderr() throws {
+        let missing = try BinaryRunner.run(["certs", "verify", "leaf.pem"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("--ca is required"))
+        #expect(missing.stdout.isEmpty)
+        let unknown = try BinaryRunner.run(["frobnicate"])
+        #expect(unknown.status == 2)
+        let badTime = try verify("leaf-valid.pem", ["--at", "yesterday"])
+        #expect(badTime.status == 2)
+        #expect(badTime.stderr.contains("--at 'yesterday' is not an RFC 3339 time"))
+    }
+
+    @Test func digestPrintsSha256sumStyleAndNamesAMissingFile() throws {
+        let ok = try BinaryRunner.run(["digest", "testvectors/crypto/signatures/message.bin", "--alg", "sha256"])
+        #expect(ok.status == 0)
+        // message.sha256 holds the raw 32-byte digest, made by openssl.
+        let expected = try TestVectors.data("crypto/signatures/message.sha256").map { String(format: "%02x", $0) }.joined()
+        #expect(ok.stdout.hasPrefix(expected + "  "))
+        #expect(ok.stdout.hasSuffix("  testvectors/crypto/signatures/message.bin\n"))
+        let missing = try BinaryRunner.run(["digest", "no-such-file.bin"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no-such-file.bin"))
+        let badAlg = try BinaryRunner.run(["digest", "--alg", "sha3", "x"])
+        #expect(badAlg.status == 2)
+    }
+
+    @Test func keysFingerprintMatchesOpenSSLAndRefusesGarbage() throws {
+        let ok = try BinaryRunner.run(["keys", "fingerprint", "--json", "testvectors/crypto/keys/rsa2048.spki.pem"])
+        #expect(ok.status == 0)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.first?["bits"] as? Int == 2048)
+        #expect((entries.first?["fingerprint"] as? String)?.count == 64)
+        let garbage = try BinaryRunner.run(["keys", "fingerprint", "testvectors/crypto/keys/garbage.bin"])
+        #expect(garbage.status == 2)
+        #expect(garbage.stderr.contains("testvectors/crypto/keys/garbage.bin: not a public key"))
+    }
+
+    @Test func validChainPassesWithExitZero() throws {
+        let result = try verify("leaf-valid.pem")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.hasPrefix("PASS  \(Self.chains)/leaf-valid.pem"))
+        #expect(result.stdout.contains("chain:"))
+    }
+
+    @Test func expiredLeafFailsWithExitOneAndTheCodeInJSON() throws {
+        let result = try verify("leaf-expired.pem", ["--json"])
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "fwgate.verify/1")
+        #expect(object["verdict"] as? String == "fail")
+        #expect(object["format"] as? String == "x509-certificate")
+        #expect((object["chain"] as? [Any])?.isEmpty == false)
+        let failed = (object["checks"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "failed" }.compactMap { $0["code"] as? String }
+        #expect(Set(failed) == ["cert.expired"])
+    }
+
+    @Test func severalLeavesMakeAJSONArrayAndOneFailureFailsTheRun() throws {
+        let result = try BinaryRunner.run(
+            ["certs", "verify", "\(Self.chains)/leaf-valid.pem", "\(Self.chains)/leaf-sha1.pem", "--chain", "\(Self.chains)/intermediate.pem",
+             "--ca", "\(Self.chains)/root.pem", "--at", Self.at, "--json"])
+        #expect(result.status == 1)
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(array.map { $0["verdict"] as? String } == ["pass", "fail"])
+    }
+
+    @Test func garbageLeafIsAFailedCheckNotACrash() throws {
+        let result = try BinaryRunner.run(
+            ["certs", "verify", "testvectors/crypto/keys/garbage.bin", "--ca", "\(Self.chains)/root.pem", "--at", Self.at, "--json"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("malformed.encoding"))
+        let unreadableTrust = try BinaryRunner.run(
+            ["certs", "verify", "\(Self.chains)/leaf-valid.pem", "--ca", "testvectors/crypto/keys/garbage.bin", "--at", Self.at])
+        #expect(unreadableTrust.status == 2)
+        #expect(unreadableTrust.stderr.contains("testvectors/crypto/keys/garbage.bin"))
+    }
+
+    @Test func revokedLeafFailsWithTheCRL() throws {
+        let result = try verify("leaf-revoked.pem", ["--crl", "\(Self.chains)/intermediate.crl.pem", "--json"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\"cert.revoked\""))
+    }
+}
