@@ -75,19 +75,19 @@ let package = Package(
         ),
         .testTarget(
             name: "FirmwareCryptoTests",
-            dependencies: ["FirmwareCrypto", "FwgateTestSupport"]
+            dependencies: ["FirmwareCrypto", "FirmwareFormats", "FirmwareVerification", "FwgateTestSupport"]
         ),
         .testTarget(
             name: "FirmwareFormatsTests",
-            dependencies: ["FirmwareFormats", "FwgateTestSupport"]
+            dependencies: ["FirmwareFormats", "FirmwareCrypto", "FirmwareVerification", "FwgateTestSupport"]
         ),
         .testTarget(
             name: "FirmwareVerificationTests",
-            dependencies: ["FirmwareVerification", "FirmwareCrypto", "FwgateTestSupport"]
+            dependencies: ["FirmwareVerification", "FirmwareFormats", "FirmwareCrypto", "FwgateTestSupport"]
         ),
         .testTarget(
             name: "ConformanceTests",
-            dependencies: ["FirmwareCrypto", "FirmwareVerification", "FwgateTestSupport"]
+            dependencies: ["FirmwareCrypto", "FirmwareFormats", "FirmwareVerification", "FwgateTestSupport"]
         ),
         .testTarget(
             name: "fwgateTests",

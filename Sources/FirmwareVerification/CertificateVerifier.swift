@@ -1,4 +1,5 @@
 import FirmwareCrypto
+import FirmwareFormats
 import Foundation
 
 /// Verifies a certificate file as an artifact of its own (`fwgate certs verify`).

@@ -1,21 +1,6 @@
 import FirmwareCrypto
+import FirmwareFormats
 import Foundation
-
-/// Who vouched for an artifact: the trusted key or certificate that verified it.
-public struct Signer: Sendable, Hashable, Codable {
-    /// The trust store's name for the key, when it has one.
-    public var name: String?
-    /// SHA-256 of the signer's DER SubjectPublicKeyInfo.
-    public var keyFingerprint: String?
-    /// Subject DN of the signer certificate, for certificate-based signatures.
-    public var subject: String?
-
-    public init(name: String? = nil, keyFingerprint: String? = nil, subject: String? = nil) {
-        self.name = name
-        self.keyFingerprint = keyFingerprint
-        self.subject = subject
-    }
-}
 
 /// The result of verifying one artifact. Its JSON is the `--json` contract of `verify` and
 /// `certs verify` (schema `fwgate.verify/1`). The verdict is derived from the checks and
@@ -30,12 +15,16 @@ public struct VerificationReport: Sendable, Codable {
     public var format: String
     public var signed: Bool
     public var version: String?
+    /// The anti-rollback security counter from signed data, when the format has one.
+    public var securityCounter: UInt64?
     public var signer: Signer?
     /// The earliest notAfter of any certificate involved.
     public var earliestExpiry: Date?
     public var checks: [Check]
     /// For certificate verification: the built chain, leaf first.
     public var chain: [CertificateDescription]?
+    /// The format's description of the artifact (what `inspect` shows).
+    public var description: JSONValue?
 
     /// Derived: fail-closed over ``checks``.
     public var verdict: Verdict { Verdict(checks: checks) }
@@ -61,7 +50,8 @@ public struct VerificationReport: Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, file, sha256, format, verdict, signed, version, signer, earliestExpiry, checks, chain
+        case schema, file, sha256, format, verdict, signed, version, securityCounter, signer, earliestExpiry, checks, chain
+        case description
     }
 
     public init(from decoder: any Decoder) throws {
@@ -76,6 +66,8 @@ public struct VerificationReport: Sendable, Codable {
         earliestExpiry = try container.decodeIfPresent(Date.self, forKey: .earliestExpiry)
         checks = try container.decode([Check].self, forKey: .checks)
         chain = try container.decodeIfPresent([CertificateDescription].self, forKey: .chain)
+        securityCounter = try container.decodeIfPresent(UInt64.self, forKey: .securityCounter)
+        description = try container.decodeIfPresent(JSONValue.self, forKey: .description)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -91,6 +83,8 @@ public struct VerificationReport: Sendable, Codable {
         try container.encode(earliestExpiry, forKey: .earliestExpiry)
         try container.encode(checks, forKey: .checks)
         try container.encodeIfPresent(chain, forKey: .chain)
+        try container.encode(securityCounter, forKey: .securityCounter)
+        try container.encodeIfPresent(description, forKey: .description)
     }
 
     /// Throws ``VerificationFailed`` unless the verdict is pass or warn (for callers who want an

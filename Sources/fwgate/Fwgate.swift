@@ -1,5 +1,6 @@
 import ArgumentParser
 import FirmwareCrypto
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
@@ -13,7 +14,7 @@ struct Fwgate: AsyncParsableCommand {
             verification, 2 usage or input error (missing file, unreadable trust material).
             """,
         version: FwgateVersion.string,
-        subcommands: [DigestCommand.self, KeysCommand.self, CertsCommand.self]
+        subcommands: [InspectCommand.self, VerifyCommand.self, DigestCommand.self, KeysCommand.self, CertsCommand.self]
     )
 }
 

@@ -1,3 +1,4 @@
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 import Testing
@@ -8,13 +9,14 @@ import Testing
     @Test func everyCodeIsPinned() {
         let expected = [
             "malformed.truncated", "malformed.bad-magic", "malformed.length", "malformed.duplicate-tlv",
-            "malformed.tlv-placement", "malformed.encoding", "malformed.unknown-format",
-            "integrity.digest-mismatch", "integrity.crc-mismatch", "integrity.checksum-mismatch",
+            "malformed.tlv-placement", "malformed.encoding", "malformed.unknown-format", "malformed.missing-tlv",
+            "integrity.digest-mismatch", "integrity.crc-mismatch", "integrity.checksum-mismatch", "integrity.unverifiable",
             "signature.invalid", "signature.missing", "signature.unsupported-algorithm",
             "key.untrusted", "key.hash-mismatch", "key.known-test-key",
             "cert.expired", "cert.not-yet-valid", "cert.untrusted-chain", "cert.revoked", "cert.purpose",
             "cert.crl-unavailable", "cert.expiring-soon",
             "algorithm.weak",
+            "policy.segment-overlap",
             "rollback.version", "rollback.security-counter", "metadata.expired", "metadata.threshold",
             "manifest.entry-mismatch", "manifest.missing-entry",
         ]

@@ -219,3 +219,34 @@ func readFile(_ path: String, limit: Int = 64 << 20) throws(CryptoError) -> Data
         throw CryptoError(.io, error.reason)
     }
 }
+
+extension PublicKey {
+    /// The DER PKCS#1 RSAPublicKey (RFC 8017 §A.1.1) of an RSA key; nil for other key types.
+    /// MCUboot hashes this encoding for RSA keys (KEYHASH, PUBKEY TLVs).
+    public var pkcs1DER: Data? {
+        guard case .rsa = algorithm else { return nil }
+        let pointer = backing.pointer
+        return try? derEncode { i2d_PublicKey(pointer, $0) }
+    }
+}
+
+/// DER ECDSA signatures as some firmware tools store them.
+public enum ECDSASignatureDER {
+    /// Removes zero bytes after a DER `Ecdsa-Sig-Value` (imgtool `--pad-sig` pads to a fixed
+    /// size). OpenSSL parses the value to find where it ends; the signature is returned
+    /// unchanged when it does not parse or when anything but zeros follows.
+    public static func removingZeroPadding(_ signature: Data) -> Data {
+        ErrorQueue.clear()
+        defer { ErrorQueue.clear() }
+        return signature.withUnsafeBytes { raw -> Data in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count > 0 else { return signature }
+            var cursor: UnsafePointer<UInt8>? = base
+            guard let parsed = d2i_ECDSA_SIG(nil, &cursor, raw.count) else { return signature }
+            ECDSA_SIG_free(parsed)
+            guard let end = cursor else { return signature }
+            let used = end - base
+            guard used < raw.count, raw[used...].allSatisfy({ $0 == 0 }) else { return signature }
+            return signature.prefix(used)
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import FirmwareCrypto
+import FirmwareFormats
 import Foundation
 
 /// Loads trust material (certificates, CRLs) from files and folders given on the command line.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FirmwareCrypto
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FirmwareVerification
+import FirmwareFormats
 import Foundation
 
 /// Options every command accepts.

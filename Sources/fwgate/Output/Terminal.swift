@@ -1,3 +1,4 @@
+import FirmwareFormats
 import Foundation
 
 #if canImport(Glibc)

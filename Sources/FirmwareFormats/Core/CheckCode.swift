@@ -33,6 +33,8 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     public static let malformedEncoding: CheckCode = "malformed.encoding"
     /// The format could not be recognised.
     public static let malformedUnknownFormat: CheckCode = "malformed.unknown-format"
+    /// A record the format requires (e.g. MCUboot's image hash TLV) is absent.
+    public static let malformedMissingTLV: CheckCode = "malformed.missing-tlv"
 
     // MARK: integrity.*
 
@@ -42,6 +44,9 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     public static let integrityCRCMismatch: CheckCode = "integrity.crc-mismatch"
     /// A computed simple checksum (e.g. ESP's XOR byte) differs from the declared one.
     public static let integrityChecksumMismatch: CheckCode = "integrity.checksum-mismatch"
+    /// The integrity of the content cannot be checked (e.g. an encrypted image whose hash covers
+    /// the plaintext): a failure, never a pass.
+    public static let integrityUnverifiable: CheckCode = "integrity.unverifiable"
 
     // MARK: signature.*
 
@@ -83,6 +88,11 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// MD5 or SHA-1 signatures, RSA below 2048 bits, EC below 256 bits (fail by default).
     public static let algorithmWeak: CheckCode = "algorithm.weak"
 
+    // MARK: policy.*
+
+    /// An ESP-IDF segment loads over the bootloader's own RAM (CVE-2018-18558).
+    public static let policySegmentOverlap: CheckCode = "policy.segment-overlap"
+
     // MARK: rollback.*, metadata.*, manifest.*
 
     /// The candidate version is lower than the device's installed version.
@@ -101,13 +111,14 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// Every code defined above, for the golden test and `--help` listings.
     public static let all: [CheckCode] = [
         .malformedTruncated, .malformedBadMagic, .malformedLength, .malformedDuplicateTLV, .malformedTLVPlacement,
-        .malformedEncoding, .malformedUnknownFormat,
-        .integrityDigestMismatch, .integrityCRCMismatch, .integrityChecksumMismatch,
+        .malformedEncoding, .malformedUnknownFormat, .malformedMissingTLV,
+        .integrityDigestMismatch, .integrityCRCMismatch, .integrityChecksumMismatch, .integrityUnverifiable,
         .signatureInvalid, .signatureMissing, .signatureUnsupportedAlgorithm,
         .keyUntrusted, .keyHashMismatch, .keyKnownTestKey,
         .certExpired, .certNotYetValid, .certUntrustedChain, .certRevoked, .certPurpose, .certCRLUnavailable,
         .certExpiringSoon,
         .algorithmWeak,
+        .policySegmentOverlap,
         .rollbackVersion, .rollbackSecurityCounter, .metadataExpired, .metadataThreshold,
         .manifestEntryMismatch, .manifestMissingEntry,
     ]

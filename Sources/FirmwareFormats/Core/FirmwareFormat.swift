@@ -1,0 +1,107 @@
+import FirmwareCrypto
+import Foundation
+
+/// What every format's description carries (DESIGN.md "Description"); Codable so `inspect
+/// --json` is free. Per-format fields live in the conforming type.
+public protocol FirmwareDescription: Sendable, Codable {
+    /// The format.
+    var format: FormatID { get }
+    /// The image version as the format writes it (`1.2.3+45`), when it has one.
+    var version: String? { get }
+    /// The anti-rollback security counter, when the format carries one in signed data.
+    var securityCounter: UInt64? { get }
+}
+
+/// A key the caller trusts, already filtered to the vendor/model scope of this verification.
+public struct TrustedKey: Sendable, Hashable {
+    /// A human name ("acme-pump-prod-2026"), shown as the signer.
+    public let name: String
+    public let key: PublicKey
+    /// Where the key was loaded from.
+    public let source: String
+
+    public init(name: String, key: PublicKey, source: String) {
+        self.name = name
+        self.key = key
+        self.source = source
+    }
+
+    public var fingerprint: String { key.fingerprint }
+}
+
+/// Everything a format verifier may use. Time, trust and digests are passed in, never read
+/// from globals.
+public struct FormatVerificationInput: Sendable {
+    public let source: any ByteSource
+    /// The artifact's path, for messages.
+    public let path: String
+    public let trustedKeys: [TrustedKey]
+    public let trustedRoots: [Certificate]
+    public let intermediates: [Certificate]
+    public let crls: [CertificateRevocationList]
+    public let at: Date
+    /// The digests the format asked for (``FirmwareFormat/digestRequests(for:)``), computed in
+    /// one pass over the file.
+    public let digests: [DigestRequest: Digest]
+
+    public init(
+        source: any ByteSource, path: String, trustedKeys: [TrustedKey], trustedRoots: [Certificate] = [],
+        intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [], at: Date, digests: [DigestRequest: Digest]
+    ) {
+        self.source = source
+        self.path = path
+        self.trustedKeys = trustedKeys
+        self.trustedRoots = trustedRoots
+        self.intermediates = intermediates
+        self.crls = crls
+        self.at = at
+        self.digests = digests
+    }
+}
+
+/// What a format verifier found.
+public struct FormatVerificationResult: Sendable {
+    public var checks: [Check]
+    /// The trusted key or certificate that verified the artifact.
+    public var signer: Signer?
+    /// Whether the artifact carries a signature at all.
+    public var signed: Bool
+    /// The earliest certificate expiry involved, for certificate-based formats.
+    public var earliestExpiry: Date?
+    /// The signing key, when one was identified (trusted or not): policy rules such as the
+    /// known-test-key deny-list and key strength look at it.
+    public var signingKey: PublicKey?
+
+    public init(checks: [Check], signer: Signer? = nil, signed: Bool, earliestExpiry: Date? = nil, signingKey: PublicKey? = nil) {
+        self.checks = checks
+        self.signer = signer
+        self.signed = signed
+        self.earliestExpiry = earliestExpiry
+        self.signingKey = signingKey
+    }
+}
+
+/// One firmware format: sniff (magic), parse (pure: bytes in, description out) and verify (the
+/// format's own rules). A new format is a new folder plus one line in ``FormatRegistry``.
+public protocol FirmwareFormat: Sendable {
+    associatedtype Description: FirmwareDescription
+
+    static var id: FormatID { get }
+    /// Human name, e.g. "MCUboot image".
+    static var name: String { get }
+
+    /// True when the first bytes look like this format (a cheap magic check).
+    static func sniff(_ source: any ByteSource) -> Bool
+
+    /// Parses the structure. Reads only what it must; no crypto.
+    ///
+    /// - Throws: `MalformedInput` for anything that cannot be parsed.
+    static func parse(_ source: any ByteSource) throws(MalformedInput) -> Description
+
+    /// The digests verification needs, so the pipeline can compute them (and the file's
+    /// SHA-256) in one pass.
+    static func digestRequests(for description: Description) -> [DigestRequest]
+
+    /// Applies the format's rules. Never throws over content: findings are checks.
+    static func verify(_ description: Description, input: FormatVerificationInput) -> FormatVerificationResult
+}

@@ -1,0 +1,140 @@
+import FirmwareCrypto
+import FirmwareFormats
+import Foundation
+
+/// sniff → parse → digests (one pass) → the format's rules → fwgate's rules → report.
+///
+/// `report(path:…)` never throws over content: a malformed or unknown file is a report with a
+/// failed check. Only environment problems (a missing file) throw.
+public struct FirmwareVerifier: Sendable {
+    public let trust: TrustStore
+    public var weakAlgorithms: ChainChecks.WeakAlgorithmHandling
+
+    public init(trust: TrustStore, weakAlgorithms: ChainChecks.WeakAlgorithmHandling = .fail) {
+        self.trust = trust
+        self.weakAlgorithms = weakAlgorithms
+    }
+
+    /// What `inspect` shows: the detected format and its description, or why it could not be
+    /// parsed.
+    public struct Inspection: Sendable, Encodable {
+        public var file: String
+        public var size: Int64
+        public var format: FormatID?
+        public var description: JSONValue?
+        public var malformed: MalformedFinding?
+    }
+
+    public struct MalformedFinding: Sendable, Codable {
+        public var code: CheckCode
+        public var offset: Int64
+        public var message: String
+    }
+
+    /// Parses without verifying.
+    ///
+    /// - Throws: `FwgateError` when the file cannot be opened or `forced` is unknown.
+    public static func inspect(path: String, format forced: FormatID? = nil) throws(FwgateError) -> Inspection {
+        let source = try open(path)
+        guard let format = try choose(forced, for: source) else {
+            return Inspection(
+                file: path, size: source.count, format: nil, description: nil,
+                malformed: MalformedFinding(code: .malformedUnknownFormat, offset: 0, message: unknownFormatMessage))
+        }
+        switch format.parse(source) {
+        case .success(let description):
+            return Inspection(file: path, size: source.count, format: format.id, description: json(description), malformed: nil)
+        case .failure(let error):
+            return Inspection(
+                file: path, size: source.count, format: format.id, description: nil,
+                malformed: MalformedFinding(code: error.code, offset: error.offset, message: error.message))
+        }
+    }
+
+    /// Verifies one artifact.
+    ///
+    /// - Parameters:
+    ///   - path: the file.
+    ///   - forced: a format to use instead of detection (`--format`).
+    ///   - context: time and device.
+    /// - Returns: the report; content problems are failed checks.
+    /// - Throws: `FwgateError` when the file cannot be opened or read.
+    public func report(path: String, format forced: FormatID? = nil, context: VerificationContext) throws(FwgateError) -> VerificationReport {
+        let source = try Self.open(path)
+        let fileDigest = DigestRequest(.sha256, 0..<source.count)
+        guard let format = try Self.choose(forced, for: source) else {
+            let digests = try Self.digests([fileDigest], source: source, path: path)
+            return VerificationReport(
+                file: path, sha256: digests[fileDigest]?.hex, format: "unknown", signed: false,
+                checks: [.failed(.malformedUnknownFormat, subject: path, Self.unknownFormatMessage)])
+        }
+        let description: any FirmwareDescription
+        switch format.parse(source) {
+        case .success(let parsed):
+            description = parsed
+        case .failure(let error):
+            let digests = try Self.digests([fileDigest], source: source, path: path)
+            return VerificationReport(
+                file: path, sha256: digests[fileDigest]?.hex, format: format.id.rawValue, signed: false,
+                checks: [.failed(error.code, subject: path, "\(format.name): \(error.message)", detail: ["offset": error.offset.hex])])
+        }
+        let requests = format.digestRequests(description) + [fileDigest]
+        let digests = try Self.digests(requests, source: source, path: path)
+        let input = FormatVerificationInput(
+            source: source, path: path, trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates,
+            crls: trust.crls, at: context.at, digests: digests)
+        var result = format.verify(description, input)
+        result.checks += keyStrengthChecks(result.signingKey, subject: path)
+        var report = VerificationReport(
+            file: path, sha256: digests[fileDigest]?.hex, format: format.id.rawValue, signed: result.signed,
+            version: description.version, signer: result.signer, earliestExpiry: result.earliestExpiry, checks: result.checks)
+        report.securityCounter = description.securityCounter
+        report.description = Self.json(description)
+        return report
+    }
+
+    /// `algorithm.weak` for a signing key below fwgate's minimum (RSA-2048, EC P-256).
+    func keyStrengthChecks(_ key: PublicKey?, subject: String) -> [Check] {
+        guard let key else { return [] }
+        guard key.algorithm.isWeak else {
+            return [.passed(.algorithmWeak, subject: subject, "signing key \(key.algorithm) meets the minimum strength")]
+        }
+        let message = "signing key \(key.algorithm) is below the minimum (RSA-2048, EC P-256)"
+        return [weakAlgorithms == .fail ? .failed(.algorithmWeak, subject: subject, message) : .warning(.algorithmWeak, subject: subject, message)]
+    }
+
+    static let unknownFormatMessage =
+        "not a format fwgate knows (\(FormatRegistry.formats.map(\.name).joined(separator: ", "))); use --format to force one"
+
+    static func open(_ path: String) throws(FwgateError) -> FileByteSource {
+        do {
+            return try FileByteSource(path: path)
+        } catch {
+            throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
+        }
+    }
+
+    static func choose(_ forced: FormatID?, for source: any ByteSource) throws(FwgateError) -> RegisteredFormat? {
+        if let forced {
+            guard let format = FormatRegistry.format(forced) else {
+                throw FwgateError(
+                    .usage, "unknown format '\(forced)'; known: \(FormatRegistry.formats.map(\.id.rawValue).joined(separator: ", "))")
+            }
+            return format
+        }
+        return FormatRegistry.detect(source)
+    }
+
+    static func digests(_ requests: [DigestRequest], source: any ByteSource, path: String) throws(FwgateError) -> [DigestRequest: Digest] {
+        do {
+            return try MultiRangeDigest.compute(requests, over: source)
+        } catch {
+            throw FwgateError(.io, "\(path): \(error.reason)")
+        }
+    }
+
+    static func json(_ description: any FirmwareDescription) -> JSONValue? {
+        guard let data = try? FwgateJSON.encoder(pretty: false).encode(AnyDescription(description)) else { return nil }
+        return try? JSONDecoder().decode(JSONValue.self, from: data)
+    }
+}

@@ -1,0 +1,73 @@
+import FirmwareCrypto
+import FirmwareFormats
+import Foundation
+
+/// What verification may trust: named public keys, root certificates, an intermediate pool and
+/// CRLs. Immutable once built.
+public struct TrustStore: Sendable {
+    public let keys: [TrustedKey]
+    public let roots: [Certificate]
+    public let intermediates: [Certificate]
+    public let crls: [CertificateRevocationList]
+
+    public init(keys: [TrustedKey] = [], roots: [Certificate] = [], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = []) {
+        self.keys = keys
+        self.roots = roots
+        self.intermediates = intermediates
+        self.crls = crls
+    }
+
+    /// Loads every file given (folders recursively): public keys (PEM/DER SPKI, PKCS#1) become
+    /// trusted keys named after their file; certificates become trust anchors; CRLs are kept.
+    ///
+    /// - Throws: `FwgateError` naming the first file that is missing, a private key, or holds
+    ///   nothing fwgate can trust. Trust material is never skipped silently.
+    public static func load(_ paths: [String]) throws(FwgateError) -> TrustStore {
+        var keys: [TrustedKey] = []
+        var roots: [Certificate] = []
+        var crls: [CertificateRevocationList] = []
+        let files = try TrustFiles.expand(paths, extensions: TrustFiles.certificateExtensions.union(["key", "pub", "crl"]))
+        for file in files {
+            let bytes: Data
+            do {
+                bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+            } catch {
+                throw FwgateError(.unreadableInput, "\(file): cannot read: \(error.localizedDescription)")
+            }
+            if let certificates = try? Certificate.parseAll(bytes) {
+                roots += certificates
+                continue
+            }
+            if let list = try? CertificateRevocationList.parseAll(bytes) {
+                crls += list
+                continue
+            }
+            do {
+                let key = try PublicKey(bytes: bytes)
+                keys.append(TrustedKey(name: keyName(file), key: key, source: file))
+            } catch {
+                throw FwgateError(.invalidTrust, "\(file): not a public key, certificate or CRL: \(error.reason)")
+            }
+        }
+        return TrustStore(keys: keys, roots: roots, crls: crls)
+    }
+
+    /// `vendor-keys/acme-prod.pub.pem` → `acme-prod`.
+    static func keyName(_ path: String) -> String {
+        var name = (path as NSString).lastPathComponent
+        for suffix in [".pem", ".der", ".pub", ".key", ".spki", ".crt"] where name.hasSuffix(suffix) {
+            name = String(name.dropLast(suffix.count))
+        }
+        for suffix in [".pub", ".spki", ".public"] where name.hasSuffix(suffix) {
+            name = String(name.dropLast(suffix.count))
+        }
+        return name
+    }
+
+    /// A store with the union of both.
+    public func merging(_ other: TrustStore) -> TrustStore {
+        TrustStore(
+            keys: keys + other.keys, roots: roots + other.roots, intermediates: intermediates + other.intermediates,
+            crls: crls + other.crls)
+    }
+}
