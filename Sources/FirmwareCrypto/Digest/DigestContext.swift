@@ -32,9 +32,30 @@ public final class DigestContext {
         self.algorithm = algorithm
     }
 
+    private init(context: OpaquePointer, md: OpaquePointer, algorithm: DigestAlgorithm) {
+        self.context = context
+        self.md = md
+        self.algorithm = algorithm
+    }
+
     deinit {
         EVP_MD_CTX_free(context)
         EVP_MD_free(md)
+    }
+
+    /// An independent copy of the state so far (EVP_MD_CTX_copy_ex): finalizing the copy gives
+    /// the digest of the message up to here while this context goes on.
+    ///
+    /// - Throws: `CryptoError(.openSSLFailure)` when OpenSSL cannot copy the state.
+    public func copy() throws(CryptoError) -> DigestContext {
+        precondition(!finished, "DigestContext copied after finalize()")
+        guard let clone = EVP_MD_CTX_new() else { throw ErrorQueue.error(.openSSLFailure, "could not allocate a digest context") }
+        guard EVP_MD_CTX_copy_ex(clone, context) == 1 else {
+            EVP_MD_CTX_free(clone)
+            throw ErrorQueue.error(.openSSLFailure, "could not copy a digest context")
+        }
+        EVP_MD_up_ref(md)
+        return DigestContext(context: clone, md: md, algorithm: algorithm)
     }
 
     /// Adds bytes to the message.

@@ -12,9 +12,26 @@ public struct DigestRequest: Sendable, Hashable {
 }
 
 /// Computes several digests over several ranges of one source in a single streaming pass:
-/// each chunk is read once and fed to every digest whose range covers it. Verifying an image
-/// therefore reads the file once, whatever mix of "file SHA-256" and "image hash" is needed.
+/// each chunk is read once and fed to every digest whose range covers it. Requests with the same
+/// algorithm and the same start share one context, copied at each shorter range's end (the file
+/// SHA-256 and an image hash from offset 0 cost one SHA-256 pass, not two).
 public enum MultiRangeDigest {
+    /// One running context and the ends at which its requests are finalised.
+    private final class Lane {
+        let algorithm: DigestAlgorithm
+        let start: Int64
+        let context: DigestContext
+        /// Remaining (end, request) pairs, ascending.
+        var pending: [(Int64, DigestRequest)]
+
+        init(algorithm: DigestAlgorithm, start: Int64, requests: [DigestRequest]) throws(CryptoError) {
+            self.algorithm = algorithm
+            self.start = start
+            self.context = try DigestContext(algorithm)
+            self.pending = requests.map { ($0.range.upperBound, $0) }.sorted { $0.0 < $1.0 }
+        }
+    }
+
     /// - Returns: one digest per request, keyed by request.
     /// - Throws: `CryptoError` when an algorithm is unavailable, a range lies outside the
     ///   source, or a read fails.
@@ -30,30 +47,58 @@ public enum MultiRangeDigest {
                 throw CryptoError(.io, "digest range \(request.range) is outside the file: \(error.reason)")
             }
         }
-        var contexts: [(DigestRequest, DigestContext)] = []
-        for request in unique { contexts.append((request, try DigestContext(request.algorithm))) }
+        var lanes: [Lane] = []
+        let grouped = Dictionary(grouping: unique) { "\($0.algorithm.rawValue)@\($0.range.lowerBound)" }
+        for key in grouped.keys.sorted() {
+            let group = grouped[key]!
+            lanes.append(try Lane(algorithm: group[0].algorithm, start: group[0].range.lowerBound, requests: group))
+        }
+        var result: [DigestRequest: Digest] = [:]
+        var failure: CryptoError?
+        // Finalises every request of `lane` that ends at or before `position`.
+        func settle(_ lane: Lane, at position: Int64) {
+            while let (end, request) = lane.pending.first, end <= position {
+                lane.pending.removeFirst()
+                if lane.pending.isEmpty {
+                    result[request] = lane.context.finalize()
+                } else {
+                    do {
+                        result[request] = try lane.context.copy().finalize()
+                    } catch {
+                        failure = error
+                    }
+                }
+            }
+        }
+        for lane in lanes { settle(lane, at: lane.start) }  // empty ranges
         let start = unique.map(\.range.lowerBound).min()!
         let end = unique.map(\.range.upperBound).max()!
         if start < end {
             do {
                 var position = start
                 try source.forEachChunk(in: start..<end, chunkSize: chunkSize) { chunk in
-                    let chunkRange = position..<(position + Int64(chunk.count))
-                    for (request, context) in contexts {
-                        let overlap = chunkRange.clamped(to: request.range)
-                        guard !overlap.isEmpty else { continue }
-                        let from = Int(overlap.lowerBound - position)
-                        let to = Int(overlap.upperBound - position)
-                        context.update(UnsafeRawBufferPointer(rebasing: chunk[from..<to]))
+                    let chunkEnd = position + Int64(chunk.count)
+                    for lane in lanes where !lane.pending.isEmpty {
+                        var from = max(position, lane.start)
+                        // Feed up to each boundary inside this chunk, settling as we pass it.
+                        while from < chunkEnd, let (boundary, _) = lane.pending.first {
+                            let to = min(chunkEnd, boundary)
+                            if to > from {
+                                lane.context.update(
+                                    UnsafeRawBufferPointer(rebasing: chunk[Int(from - position)..<Int(to - position)]))
+                            }
+                            from = max(from, to)
+                            settle(lane, at: from)
+                            if to == chunkEnd { break }
+                        }
                     }
-                    position = chunkRange.upperBound
+                    position = chunkEnd
                 }
             } catch {
                 throw CryptoError(.io, "\(error)")
             }
         }
-        var result: [DigestRequest: Digest] = [:]
-        for (request, context) in contexts { result[request] = context.finalize() }
+        if let failure { throw failure }
         return result
     }
 }
