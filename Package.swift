@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "fwgate", targets: ["fwgate"]),
         .library(name: "FirmwareVerification", targets: ["FirmwareVerification"]),
+        // For the fuzz package in Fuzz/ (parsers only).
+        .library(name: "FirmwareFormats", targets: ["FirmwareFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
