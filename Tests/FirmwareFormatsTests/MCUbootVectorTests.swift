@@ -84,7 +84,7 @@ struct MCUbootVectors: Decodable {
         #expect(description.version == expected.version)
         #expect(description.securityCounter.map(Int.init) == expected.securityCounter)
         if let tlvs = expected.tlvs {
-            #expect(description.tlvs.map { String(format: "0x%02x", $0.kind.rawValue) } == tlvs.map(\.type))
+            #expect(description.tlvs.map { $0.kind.rawValue.hex(digits: 2) } == tlvs.map(\.type))
             #expect(description.tlvs.map(\.name) == tlvs.map(\.name))
             #expect(description.tlvs.map { Int($0.length) } == tlvs.map(\.length))
             #expect(description.tlvs.map(\.area.rawValue) == tlvs.map(\.area))

@@ -103,3 +103,11 @@ extension Int64 {
     /// `0x…` for messages.
     public var hex: String { "0x" + String(self, radix: 16) }
 }
+
+extension FixedWidthInteger {
+    /// `0x` and lowercase hex, zero-padded to `digits` (no Foundation formatting).
+    public func hex(digits: Int) -> String {
+        let text = String(self, radix: 16)
+        return "0x" + String(repeating: "0", count: Swift.max(0, digits - text.count)) + text
+    }
+}

@@ -35,7 +35,7 @@ public struct MCUbootTLVKind: RawRepresentable, Hashable, Sendable, Codable, Cus
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
-        try container.encode(String(format: "0x%02x", rawValue))
+        try container.encode(rawValue.hex(digits: 2))
     }
 
     public static let keyHash = MCUbootTLVKind(rawValue: 0x01)
@@ -71,7 +71,7 @@ public struct MCUbootTLVKind: RawRepresentable, Hashable, Sendable, Codable, Cus
 
     /// The name in image.h without the `IMAGE_TLV_` prefix, or `UNKNOWN`.
     public var name: String { Self.names[rawValue] ?? "UNKNOWN" }
-    public var description: String { String(format: "0x%02x %@", rawValue, name) }
+    public var description: String { "\(rawValue.hex(digits: 2)) \(name)" }
 
     /// Image hash TLVs and their digest.
     public var hashAlgorithm: DigestAlgorithmName? {
@@ -121,7 +121,7 @@ public enum MCUbootFlags {
     public static func names(_ flags: UInt32) -> [String] {
         var result = names.filter { flags & $0.0 != 0 }.map(\.1)
         let known = names.reduce(UInt32(0)) { $0 | $1.0 }
-        if flags & ~known != 0 { result.append(String(format: "0x%x", flags & ~known)) }
+        if flags & ~known != 0 { result.append((flags & ~known).hex(digits: 1)) }
         return result
     }
 }

@@ -16,7 +16,7 @@ public enum MCUbootParser {
         guard magic == MCUbootConstants.imageMagic else {
             throw MalformedInput(
                 .badMagic, at: 0,
-                String(format: "header magic is 0x%08x, not MCUboot's 0x%08x", magic, MCUbootConstants.imageMagic))
+                "header magic is \(magic.hex(digits: 8)), not MCUboot's \(MCUbootConstants.imageMagic.hex(digits: 8))")
         }
         let loadAddress = try reader.u32le("ih_load_addr")
         let headerSize = try reader.u16le("ih_hdr_size")
@@ -86,7 +86,7 @@ public enum MCUbootParser {
         let magic = try reader.u16le("\(name) info magic")
         guard magic == expected else {
             throw MalformedInput(
-                .badMagic, at: start, String(format: "%@ info magic at %@ is 0x%04x, expected 0x%04x", name, start.hex, magic, expected))
+                .badMagic, at: start, "\(name) info magic at \(start.hex) is \(magic.hex(digits: 4)), expected \(expected.hex(digits: 4))")
         }
         let total = try reader.u16le("\(name) it_tlv_tot")
         if let declaredSize, total != declaredSize {
@@ -113,12 +113,12 @@ public enum MCUbootParser {
             guard Int64(length) <= area.remaining else {
                 throw MalformedInput(
                     .length, at: tlvOffset,
-                    String(format: "TLV 0x%02x length %d at %@ runs past the %@ end %@", type, length, tlvOffset.hex, name, end.hex))
+                    "TLV \(type.hex(digits: 2)) length \(length) at \(tlvOffset.hex) runs past the \(name) end \(end.hex)")
             }
             try area.skip(Int64(length), what: "TLV value")
             let tlvKind = MCUbootTLVKind(rawValue: type)
             tlvs.append(.init(kind: tlvKind, name: tlvKind.name, area: kind, offset: tlvOffset, length: length))
         }
-        return .init(magic: String(format: "0x%04x", magic), offset: start, totalLength: total)
+        return .init(magic: magic.hex(digits: 4), offset: start, totalLength: total)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FirmwareCrypto
 import FirmwareFormats
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
@@ -46,7 +47,7 @@ struct DigestCommand: AsyncParsableCommand {
             var digests: [(String, String)] = []
             for name in algorithms {
                 if name.lowercased() == "crc32" {
-                    digests.append(("crc32", String(format: "%08x", try CRC32.checksum(source))))
+                    digests.append(("crc32", String(try CRC32.checksum(source).hex(digits: 8).dropFirst(2))))
                 } else if let algorithm = DigestAlgorithm(name: name) {
                     digests.append((algorithm.rawValue, try Digest.hash(source, using: algorithm).hex))
                 }

@@ -28,7 +28,7 @@ struct ReportPrinter {
             case .passed: status = Terminal.paint("passed ", .green, enabled: color)
             case .skipped: status = Terminal.paint("skipped", .dim, enabled: color)
             }
-            let code = check.code.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+            let code = check.code.rawValue + String(repeating: " ", count: max(0, width - check.code.rawValue.count))
             lines.append("  \(status)  \(code)  \(check.message)")
         }
         if let signer = report.signer {
