@@ -8,8 +8,8 @@ size_mib=${1:-256}
 runs=${2:-5}
 for tool in time bc; do command -v "$tool" >/dev/null || [ -x "/usr/bin/$tool" ] || { apt-get update -qq && apt-get install -y -qq "$tool"; }; done
 
-swift build -c release --product fwgate >/dev/null
-bin=$(swift build -c release --show-bin-path)/fwgate
+swift build -c release --static-swift-stdlib --product fwgate --scratch-path .build-release-static >/dev/null
+bin=$(swift build -c release --static-swift-stdlib --scratch-path .build-release-static --show-bin-path)/fwgate
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

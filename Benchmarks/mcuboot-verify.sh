@@ -11,8 +11,8 @@ venv="${XDG_CACHE_HOME:-$HOME/.cache}/fwgate/bench-venv"
 [ -x "$venv/bin/imgtool" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q imgtool==2.5.0; }
 imgtool="$venv/bin/imgtool"
 
-swift build -c release --product fwgate >/dev/null
-bin=$(swift build -c release --show-bin-path)/fwgate
+swift build -c release --static-swift-stdlib --product fwgate --scratch-path .build-release-static >/dev/null
+bin=$(swift build -c release --static-swift-stdlib --scratch-path .build-release-static --show-bin-path)/fwgate
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

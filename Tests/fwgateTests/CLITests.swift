@@ -107,3 +107,64 @@ import Testing
         #expect(result.stdout.contains("\"cert.revoked\""))
     }
 }
+
+/// `fwgate verify` and `fwgate inspect` on the committed MCUboot vectors.
+@Suite struct FirmwareCLITests {
+    static let dir = "testvectors/mcuboot"
+    static let trust = ["--trust", "\(dir)/keys/test-ecdsa-p256.pub.pem", "--trust", "\(dir)/keys/test-ed25519.pub.pem"]
+
+    @Test func goodImagePassesBadTwinFailsWithItsCode() throws {
+        let good = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin"] + Self.trust)
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.hasPrefix("PASS  \(Self.dir)/ecdsa-p256.bin  (mcuboot"))
+        #expect(good.stdout.contains("signer: test-ecdsa-p256"))
+        let bad = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256-payload-flip.bin", "--json"] + Self.trust)
+        #expect(bad.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])
+        #expect(report["verdict"] as? String == "fail")
+        #expect(report["signed"] as? Bool == true)
+        #expect(report["version"] as? String == "1.0.0+0")
+        #expect((report["sha256"] as? String)?.count == 64)
+        let failed = (report["checks"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "failed" }.compactMap { $0["code"] as? String }
+        #expect(failed == ["integrity.digest-mismatch"])
+    }
+
+    @Test func severalFilesGiveAnArrayAndTheWorstExitCode() throws {
+        let result = try BinaryRunner.run(
+            ["verify", "\(Self.dir)/ed25519.bin", "\(Self.dir)/unsigned.bin", "--json"] + Self.trust)
+        #expect(result.status == 1)
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+        #expect(array.map { $0["verdict"] as? String } == ["pass", "fail"])
+        #expect(array.map { $0["schema"] as? String } == ["fwgate.verify/1", "fwgate.verify/1"])
+    }
+
+    @Test func unknownFilesFailAndBadOptionsAreUsageErrors() throws {
+        let unknown = try BinaryRunner.run(["verify", "testvectors/crypto/keys/garbage.bin"] + Self.trust + ["--json"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stdout.contains("malformed.unknown-format"))
+        let noTrust = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin"])
+        #expect(noTrust.status == 2)
+        #expect(noTrust.stderr.contains("--trust is required"))
+        let badFormat = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--format", "zip"] + Self.trust)
+        #expect(badFormat.status == 2)
+        let privateKey = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--trust", "\(Self.dir)/keys/test-ecdsa-p256.priv.pem"])
+        #expect(privateKey.status == 2)
+        #expect(privateKey.stderr.contains("test-ecdsa-p256.priv.pem"))
+        #expect(privateKey.stderr.contains("private key"))
+        let missing = try BinaryRunner.run(["verify", "no-such-image.bin"] + Self.trust)
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no-such-image.bin"))
+    }
+
+    @Test func inspectShowsHeaderAndTLVs() throws {
+        let human = try BinaryRunner.run(["inspect", "\(Self.dir)/ecdsa-p256-seccnt7.bin"])
+        #expect(human.status == 0)
+        for text in ["securityCounter: 7", "name=SEC_CNT", "name=ECDSA_SIG", "version: 1.0.0+0"] {
+            #expect(human.stdout.contains(text), "inspect lacks \(text)")
+        }
+        let json = try BinaryRunner.run(["inspect", "--json", "\(Self.dir)/ecdsa-p256-tlv-len-overrun.bin"])
+        #expect(json.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect((object["malformed"] as? [String: Any])?["code"] as? String == "malformed.length")
+    }
+}
