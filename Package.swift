@@ -88,6 +88,13 @@ let package = Package(
             dependencies: ["FirmwareVerification", "FirmwareFormats", "FirmwareCrypto", "FwgateTestSupport"]
         ),
         .testTarget(
+            name: "DeviceInventoryTests",
+            dependencies: [
+                "DeviceInventory", "FirmwareVerification", "FirmwareFormats", "FwgateTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
             name: "ConformanceTests",
             dependencies: ["FirmwareCrypto", "FirmwareFormats", "FirmwareVerification", "FwgateTestSupport"]
         ),

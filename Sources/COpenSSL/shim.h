@@ -18,6 +18,7 @@
 #include <openssl/objects.h>
 #include <openssl/opensslv.h>
 #include <openssl/params.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/ssl.h>

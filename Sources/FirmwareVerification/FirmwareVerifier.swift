@@ -51,6 +51,38 @@ public struct FirmwareVerifier: Sendable {
         }
     }
 
+    /// An artifact read, parsed and hashed once; verification against one or more trust scopes
+    /// and devices reuses it (a batch hashes each file once however many devices it serves).
+    public struct PreparedArtifact: Sendable {
+        public let path: String
+        public let size: Int64
+        public let sha256: String?
+        let source: any ByteSource
+        let format: RegisteredFormat?
+        let parsed: Result<any FirmwareDescription, MalformedInput>?
+        let digests: [DigestRequest: Digest]
+    }
+
+    /// Opens, detects, parses and hashes `path` (one pass over the file for every digest).
+    ///
+    /// - Throws: `FwgateError` when the file cannot be opened or read, or `forced` is unknown.
+    public static func prepare(path: String, format forced: FormatID? = nil) throws(FwgateError) -> PreparedArtifact {
+        let source = try open(path)
+        let fileDigest = DigestRequest(.sha256, 0..<source.count)
+        guard let format = try choose(forced, for: source) else {
+            let digests = try digests([fileDigest], source: source, path: path)
+            return PreparedArtifact(
+                path: path, size: source.count, sha256: digests[fileDigest]?.hex, source: source, format: nil, parsed: nil, digests: digests)
+        }
+        let parsed = format.parse(source)
+        var requests = [fileDigest]
+        if case .success(let description) = parsed { requests += format.digestRequests(description) }
+        let digests = try digests(requests, source: source, path: path)
+        return PreparedArtifact(
+            path: path, size: source.count, sha256: digests[fileDigest]?.hex, source: source, format: format, parsed: parsed,
+            digests: digests)
+    }
+
     /// Verifies one artifact.
     ///
     /// - Parameters:
@@ -60,37 +92,48 @@ public struct FirmwareVerifier: Sendable {
     /// - Returns: the report; content problems are failed checks.
     /// - Throws: `FwgateError` when the file cannot be opened or read.
     public func report(path: String, format forced: FormatID? = nil, context: VerificationContext) throws(FwgateError) -> VerificationReport {
-        let source = try Self.open(path)
-        let fileDigest = DigestRequest(.sha256, 0..<source.count)
-        guard let format = try Self.choose(forced, for: source) else {
-            let digests = try Self.digests([fileDigest], source: source, path: path)
-            return VerificationReport(
-                file: path, sha256: digests[fileDigest]?.hex, format: "unknown", signed: false,
-                checks: [.failed(.malformedUnknownFormat, subject: path, Self.unknownFormatMessage)])
+        report(try Self.prepare(path: path, format: forced), context: context)
+    }
+
+    /// Verifies a prepared artifact with this verifier's trust and the given context. Never
+    /// throws: everything about the content is a check.
+    public func report(_ artifact: PreparedArtifact, context: VerificationContext) -> VerificationReport {
+        report(artifact, context: context).report
+    }
+
+    /// The report, and the signing key the format identified (for policy rules).
+    public func report(_ artifact: PreparedArtifact, context: VerificationContext) -> (report: VerificationReport, signingKey: PublicKey?) {
+        let path = artifact.path
+        guard let format = artifact.format, let parsed = artifact.parsed else {
+            return (
+                VerificationReport(
+                    file: path, sha256: artifact.sha256, format: "unknown", signed: false,
+                    checks: [.failed(.malformedUnknownFormat, subject: path, Self.unknownFormatMessage)]), nil
+            )
         }
         let description: any FirmwareDescription
-        switch format.parse(source) {
-        case .success(let parsed):
-            description = parsed
+        switch parsed {
+        case .success(let value):
+            description = value
         case .failure(let error):
-            let digests = try Self.digests([fileDigest], source: source, path: path)
-            return VerificationReport(
-                file: path, sha256: digests[fileDigest]?.hex, format: format.id.rawValue, signed: false,
-                checks: [.failed(error.code, subject: path, "\(format.name): \(error.message)", detail: ["offset": error.offset.hex])])
+            return (
+                VerificationReport(
+                    file: path, sha256: artifact.sha256, format: format.id.rawValue, signed: false,
+                    checks: [.failed(error.code, subject: path, "\(format.name): \(error.message)", detail: ["offset": error.offset.hex])]),
+                nil
+            )
         }
-        let requests = format.digestRequests(description) + [fileDigest]
-        let digests = try Self.digests(requests, source: source, path: path)
         let input = FormatVerificationInput(
-            source: source, path: path, trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates,
-            crls: trust.crls, at: context.at, digests: digests)
+            source: artifact.source, path: path, trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates,
+            crls: trust.crls, at: context.at, digests: artifact.digests)
         var result = format.verify(description, input)
         result.checks += keyStrengthChecks(result.signingKey, subject: path)
         var report = VerificationReport(
-            file: path, sha256: digests[fileDigest]?.hex, format: format.id.rawValue, signed: result.signed,
+            file: path, sha256: artifact.sha256, format: format.id.rawValue, signed: result.signed,
             version: description.version, signer: result.signer, earliestExpiry: result.earliestExpiry, checks: result.checks)
         report.securityCounter = description.securityCounter
         report.description = Self.json(description)
-        return report
+        return (report, result.signingKey)
     }
 
     /// `algorithm.weak` for a signing key below fwgate's minimum (RSA-2048, EC P-256).

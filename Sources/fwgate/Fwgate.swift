@@ -14,7 +14,10 @@ struct Fwgate: AsyncParsableCommand {
             verification, 2 usage or input error (missing file, unreadable trust material).
             """,
         version: FwgateVersion.string,
-        subcommands: [InspectCommand.self, VerifyCommand.self, DigestCommand.self, KeysCommand.self, CertsCommand.self]
+        subcommands: [
+            InspectCommand.self, VerifyCommand.self, DigestCommand.self, KeysCommand.self, CertsCommand.self, DevicesCommand.self,
+            InventoryCommand.self,
+        ]
     )
 }
 

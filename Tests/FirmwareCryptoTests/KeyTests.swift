@@ -60,3 +60,32 @@ import Testing
         #expect(!KeyAlgorithm.ed25519.isWeak)
     }
 }
+
+@Suite struct RSANumbersTests {
+    @Test func rsaKeyRoundTripsThroughItsNumbers() throws {
+        let vector = try #require(CryptoVectors.shared.keys.first { $0.type == "rsa" && $0.format == "spki-pem" })
+        let key = try PublicKey(contentsOf: CryptoVectors.path(vector.file))
+        let numbers = try #require(key.rsaNumbers)
+        #expect(numbers.exponent == Data([0x01, 0x00, 0x01]))
+        #expect(try PublicKey(rsaModulus: numbers.modulus, exponent: 65537) == key)
+        #expect(try PublicKey(rsaModulus: numbers.modulus, exponent: 3) != key)
+        #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: Data(), exponent: 65537) }
+    }
+
+    /// rinv = 2^(2·bits) mod n and mdash = −n⁻¹ mod 2^32, checked against plain 64-bit
+    /// arithmetic on a small odd modulus.
+    @Test func montgomeryConstantsMatchArithmetic() throws {
+        let n: UInt64 = 0xF123_4567_89AB_CDEF  // odd
+        let modulus = withUnsafeBytes(of: n.bigEndian) { Data($0) }
+        let constants = try #require(RSAMontgomery.constants(modulus: modulus, rSquaredBits: 128))
+        // 2^128 mod n via repeated doubling in 128-bit arithmetic.
+        var x: UInt64 = 1 % n
+        for _ in 0..<128 {
+            let (doubled, overflow) = x.addingReportingOverflow(x)
+            x = (overflow || doubled >= n) ? doubled &- n : doubled
+        }
+        #expect(constants.rinv == withUnsafeBytes(of: x.bigEndian) { Data($0) })
+        #expect(UInt32(truncatingIfNeeded: n) &* (0 &- constants.mdash) == 1)
+        #expect(RSAMontgomery.constants(modulus: Data([0x10]), rSquaredBits: 8) == nil)  // even modulus
+    }
+}

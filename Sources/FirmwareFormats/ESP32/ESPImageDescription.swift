@@ -12,8 +12,8 @@ import Foundation
 public struct ESPImageDescription: FirmwareDescription, Equatable {
     public var format: FormatID { .espImage }
     public var fileSize: Int64
-    /// Byte 0 (`ESP_IMAGE_HEADER_MAGIC`, 0xE9).
-    public var magic: UInt8
+    /// Byte 0 (`ESP_IMAGE_HEADER_MAGIC`), as `0xe9`.
+    public var magic: String
     public var chip: Chip
     /// `segment_count`.
     public var segmentCount: UInt8
@@ -66,8 +66,8 @@ public struct ESPImageDescription: FirmwareDescription, Equatable {
 
     /// The 16-byte `esp_image_header_t` extension (bytes 8..23).
     public struct ExtendedHeader: Sendable, Codable, Equatable {
-        /// `wp_pin` (0xEE: disabled).
-        public var wpPin: UInt8
+        /// `wp_pin`, as `0x..` (`0xee`: disabled).
+        public var wpPin: String
         /// The six 4-bit drive strengths of `spi_pin_drv[3]` (clk, q, d, cs0, hd, wp).
         public var spiPinDrive: [UInt8]
         public var chipId: UInt16
@@ -98,7 +98,11 @@ public struct ESPImageDescription: FirmwareDescription, Equatable {
     /// The XOR checksum byte.
     public struct Checksum: Sendable, Codable, Equatable {
         public var offset: Int64
-        public var stored: UInt8
+        /// The stored byte, as `0x..`.
+        public var stored: String
+
+        /// The stored byte as a number (nil only for a hand-made description with bad text).
+        public var storedValue: UInt8? { UInt8(hexText: stored) }
     }
 
     /// The SHA-256 appended after the checksum byte.
@@ -113,7 +117,8 @@ public struct ESPImageDescription: FirmwareDescription, Equatable {
     /// `esp_app_desc_t`, found at file offset 0x20 (the start of segment 0's data).
     public struct AppDescriptor: Sendable, Codable, Equatable {
         public var offset: Int64
-        public var magic: UInt32
+        /// `magic_word`, as `0xabcd5432`.
+        public var magic: String
         public var secureVersion: UInt32
         public var version: String
         public var projectName: String
@@ -147,27 +152,35 @@ public struct ESPImageDescription: FirmwareDescription, Equatable {
         /// Slot 0, 1 or 2.
         public var index: Int
         public var offset: Int64
-        /// Byte 1 (0x02 RSA, 0x03 ECDSA).
-        public var version: UInt8
+        /// Byte 1, as `0x02` (RSA) or `0x03` (ECDSA).
+        public var version: String
         /// nil when the version, SHA or curve byte names nothing Secure Boot v2 defines.
         public var algorithm: Scheme?
         /// The hash of the image digest: SHA-256, or SHA-384 for P-384.
         public var hashAlgorithm: DigestAlgorithm?
         /// `image_digest`, lowercase hex.
         public var declaredDigest: String?
-        /// File range of the key as the block holds it; its SHA-256 is the eFuse key digest
-        /// (espsecure `digest-sbv2-public-key`).
+        /// File range of the key as the block holds it (little-endian numbers; RSA:
+        /// `n ‖ e ‖ rinv ‖ mdash`, ECDSA: `curve_id ‖ X ‖ Y`). Its SHA-256 is the eFuse key
+        /// digest (espsecure `digest-sbv2-public-key`).
         public var keyRange: Range<Int64>?
-        /// The key bytes of `keyRange`, lowercase hex, as stored (little-endian numbers; RSA:
-        /// `n ‖ e ‖ rinv ‖ mdash`, ECDSA: `curve_id ‖ X ‖ Y`).
-        public var publicKey: String?
-        /// The signature field, lowercase hex, as stored (little endian; ECDSA `r ‖ s`,
-        /// zero-padded for P-192).
-        public var signature: String?
-        /// `block_crc`: CRC-32 of the block's bytes `[0, 1196)`.
-        public var crc: UInt32
+        /// File range of the signature field (little endian; ECDSA `r ‖ s`, zero-padded for
+        /// P-192).
+        public var signatureRange: Range<Int64>?
+        /// `block_crc`, as `0x` and eight hex digits: CRC-32 of the block's bytes `[0, 1196)`.
+        public var crc: String
 
         /// File range the CRC covers.
         public var crcRange: Range<Int64> { offset..<(offset + ESP32Constants.signatureBlockCRCOffset) }
+        /// `crc` as a number (nil only for a hand-made description with bad text).
+        public var crcValue: UInt32? { UInt32(hexText: crc) }
+    }
+}
+
+extension FixedWidthInteger {
+    /// Parses `0x…` text as written in descriptions.
+    fileprivate init?(hexText text: String) {
+        guard text.hasPrefix("0x"), text.count > 2 else { return nil }
+        self.init(text.dropFirst(2), radix: 16)
     }
 }

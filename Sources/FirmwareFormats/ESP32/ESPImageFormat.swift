@@ -84,7 +84,11 @@ public enum ESPImageFormat: FirmwareFormat {
         for block in description.signatureBlocks {
             let subject = "\(input.path): signature block \(block.index)"
             let outcome = verifyBlock(block, signedRange: signed, subject: subject, input: input)
-            checks += outcome.checks
+            checks += outcome.checks.map { check in
+                var check = check
+                check.message = "signature block \(block.index) at \(block.offset.hex): " + check.message
+                return check
+            }
             switch outcome.key {
             case .trusted(let key)?:
                 if outcome.verified, signer == nil { signer = key }
@@ -100,17 +104,18 @@ public enum ESPImageFormat: FirmwareFormat {
             let subject = "\(input.path): signature block \(entry.block.index)"
             let digest = entry.keyDigest.map { " (eFuse key digest \($0))" } ?? ""
             let detail = entry.keyDigest.map { ["keyDigest": $0] }
+            let block = "signature block \(entry.block.index) at \(entry.block.offset.hex): \(entry.block.algorithm?.rawValue ?? "its")"
             if let signer {
                 checks.append(
                     .warning(
                         .keyUntrusted, subject: subject,
-                        "\(entry.block.algorithm?.rawValue ?? "block") key\(digest) is not trusted: \(entry.reason); the image is verified by trusted key '\(signer.name)' in another block",
+                        "\(block) key\(digest) is not trusted: \(entry.reason); the image is verified by trusted key '\(signer.name)' in another block",
                         detail: detail))
             } else {
                 checks.append(
                     .failed(
                         .keyUntrusted, subject: subject,
-                        "\(entry.block.algorithm?.rawValue ?? "block") key\(digest) matches none of the \(input.trustedKeys.count) trusted key(s): \(entry.reason)",
+                        "\(block) key\(digest) matches none of the \(input.trustedKeys.count) trusted key(s): \(entry.reason)",
                         detail: detail))
             }
         }
@@ -143,14 +148,14 @@ public enum ESPImageFormat: FirmwareFormat {
             return .failed(.integrityUnverifiable, subject: input.path, "could not read the segment data for the checksum: \(error)")
         }
         let stored = description.checksum.stored
-        if computed == stored {
+        if computed == description.checksum.storedValue {
             return .passed(
                 .integrityChecksumMismatch, subject: input.path,
-                "XOR checksum of \(description.segments.count) segment(s) is 0x\(ESPImageParser.hex(computed)), as stored at \(description.checksum.offset.hex)")
+                "XOR checksum of \(description.segments.count) segment(s) is \(computed.hex(digits: 2)), as stored at \(description.checksum.offset.hex)")
         }
         return .failed(
             .integrityChecksumMismatch, subject: input.path,
-            "XOR checksum of the segment data is 0x\(ESPImageParser.hex(computed)), but the image stores 0x\(ESPImageParser.hex(stored)) at \(description.checksum.offset.hex): segment data was changed")
+            "XOR checksum of the segment data is \(computed.hex(digits: 2)), but the image stores \(stored) at \(description.checksum.offset.hex): segment data was changed")
     }
 
     /// esp_image_format.c `verify_simple_hash`: SHA-256 of `[0, checksum + 1)` must equal the
@@ -235,30 +240,37 @@ public enum ESPImageFormat: FirmwareFormat {
             outcome.checks.append(.failed(.integrityUnverifiable, subject: subject, "could not read the block for its CRC: \(error.reason)"))
             return outcome
         }
-        guard computedCRC == block.crc else {
+        guard computedCRC == block.crcValue else {
             outcome.checks.append(
                 .failed(
                     .integrityCRCMismatch, subject: subject,
-                    "CRC-32 of the block's first 1196 bytes is \(crcHex(computedCRC)), but the block stores \(crcHex(block.crc)): the block is corrupt"
+                    "CRC-32 of the block's first 1196 bytes is \(computedCRC.hex(digits: 8)), but the block stores \(block.crc): the block is corrupt"
                 ))
             return outcome
         }
-        outcome.checks.append(.passed(.integrityCRCMismatch, subject: subject, "block CRC-32 \(crcHex(computedCRC)) matches"))
+        outcome.checks.append(.passed(.integrityCRCMismatch, subject: subject, "CRC-32 \(computedCRC.hex(digits: 8)) of bytes 0..1196 matches"))
 
         guard let scheme = block.algorithm, let hash = block.hashAlgorithm, let declaredHex = block.declaredDigest,
-            let declared = Data(hexString: declaredHex), let keyHex = block.publicKey, let keyBytes = Data(hexString: keyHex),
-            let signatureHex = block.signature, let signatureBytes = Data(hexString: signatureHex)
+            let declared = Data(hexString: declaredHex), let keyRange = block.keyRange, let signatureRange = block.signatureRange
         else {
             outcome.checks.append(
                 .failed(
                     .signatureUnsupportedAlgorithm, subject: subject,
-                    "block version 0x\(ESPImageParser.hex(block.version)) with this SHA/curve byte is not a Secure Boot v2 scheme (RSA-3072-PSS, ECDSA P-192/P-256/P-384)"
+                    "block version \(block.version) with this SHA/curve byte is not a Secure Boot v2 scheme (RSA-3072-PSS, ECDSA P-192/P-256/P-384)"
                 ))
             return outcome
         }
-        if let keyRange = block.keyRange, let digest = input.digests[DigestRequest(.sha256, keyRange)] {
-            outcome.keyDigest = digest.hex
+        // The key and signature fields, at the ranges the parser found (inside the block).
+        let keyBytes: [UInt8]
+        let signatureBytes: [UInt8]
+        do {
+            keyBytes = [UInt8](try input.source.bytes(at: keyRange.lowerBound, length: keyRange.count))
+            signatureBytes = [UInt8](try input.source.bytes(at: signatureRange.lowerBound, length: signatureRange.count))
+        } catch {
+            outcome.checks.append(.failed(.integrityUnverifiable, subject: subject, "could not read the block's key and signature: \(error.reason)"))
+            return outcome
         }
+        outcome.keyDigest = input.digests[DigestRequest(.sha256, keyRange)]?.hex
 
         // Image digest: the block's image_digest must be the hash of [0, sector).
         if let computed = input.digests[DigestRequest(hash, signedRange)] {
@@ -287,16 +299,16 @@ public enum ESPImageFormat: FirmwareFormat {
         }
 
         // Key: only a trusted key's own object is ever used to verify.
-        let identification = ESPSecureBootKey.identify(scheme: scheme, keyBytes: [UInt8](keyBytes), trustedKeys: input.trustedKeys)
+        let identification = ESPSecureBootKey.identify(scheme: scheme, keyBytes: keyBytes, trustedKeys: input.trustedKeys)
         outcome.key = identification
         guard case .trusted(let trusted) = identification else { return outcome }
         let digestNote = outcome.keyDigest.map { ", eFuse key digest \($0)" } ?? ""
         outcome.checks.append(
             .passed(
-                .keyUntrusted, subject: subject, "the block carries trusted key '\(trusted.name)' (SHA-256 SPKI \(trusted.fingerprint)\(digestNote))",
+                .keyUntrusted, subject: subject, "carries trusted key '\(trusted.name)' (SHA-256 SPKI \(trusted.fingerprint)\(digestNote))",
                 detail: outcome.keyDigest.map { ["keyDigest": $0] }))
 
-        guard let prepared = ESPSecureBootKey.signatureToCheck(scheme: scheme, signatureBytes: [UInt8](signatureBytes)) else {
+        guard let prepared = ESPSecureBootKey.signatureToCheck(scheme: scheme, signatureBytes: signatureBytes) else {
             outcome.checks.append(.failed(.signatureInvalid, subject: subject, "the \(scheme.rawValue) signature field has the wrong length"))
             return outcome
         }
@@ -320,8 +332,4 @@ public enum ESPImageFormat: FirmwareFormat {
         return outcome
     }
 
-    static func crcHex(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
-    }
 }

@@ -35,7 +35,7 @@ public enum ESPImageParser {
         var reader = ByteReader(source)
         let magic = try reader.u8("image magic")
         guard magic == ESP32Constants.imageMagic else {
-            throw MalformedInput(.badMagic, at: 0, "image magic is 0x\(hex(magic)), not 0xe9: not an ESP-IDF image")
+            throw MalformedInput(.badMagic, at: 0, "image magic is \(magic.hex(digits: 2)), not 0xe9: not an ESP-IDF image")
         }
         try reader.seek(to: 0, what: "image header")
         var header = try reader.slice(ESP32Constants.headerLength, what: "image header and extended header")
@@ -56,11 +56,11 @@ public enum ESPImageParser {
         let chip = ESP32Constants.chips[chipID]
         let speed = speedSize & 0x0F
         let flash = ESPImageDescription.Flash(
-            mode: ESP32Constants.flashModes[spiMode] ?? "0x\(hex(spiMode))",
+            mode: ESP32Constants.flashModes[spiMode] ?? spiMode.hex(digits: 2),
             size: ESP32Constants.flashSizes[speedSize >> 4],
             frequency: chip?.flashFrequencies[speed] ?? "0x\(String(speed, radix: 16))")
         let extended = ESPImageDescription.ExtendedHeader(
-            wpPin: wpPin,
+            wpPin: wpPin.hex(digits: 2),
             spiPinDrive: drive.flatMap { [$0 & 0x0F, $0 >> 4] },
             chipId: chipID, minChipRev: minRev, minChipRevFull: minRevFull, maxChipRevFull: maxRevFull,
             hashAppended: hashAppended == 1)
@@ -131,9 +131,9 @@ public enum ESPImageParser {
 
         let descriptorVersion = appDescriptor?.version
         return ESPImageDescription(
-            fileSize: source.count, magic: magic, chip: ESPImageDescription.Chip(id: chipID, name: ESP32Constants.chipNames[chipID]),
+            fileSize: source.count, magic: magic.hex(digits: 2), chip: ESPImageDescription.Chip(id: chipID, name: ESP32Constants.chipNames[chipID]),
             segmentCount: segmentCount, flash: flash, entry: entry, extendedHeader: extended, segments: segments,
-            checksum: ESPImageDescription.Checksum(offset: checksumOffset, stored: storedChecksum),
+            checksum: ESPImageDescription.Checksum(offset: checksumOffset, stored: storedChecksum.hex(digits: 2)),
             appendedDigest: appendedDigest, imageLength: imageEnd, version: descriptorVersion,
             securityCounter: appDescriptor.map { UInt64($0.secureVersion) },
             hashAlgorithm: hashAppended == 1 ? .sha256 : nil,
@@ -166,7 +166,7 @@ public enum ESPImageParser {
         let maxEfuse = try reader.u16le("max_efuse_blk_rev_full")
         let mmu = try reader.u8("mmu_page_size")
         return ESPImageDescription.AppDescriptor(
-            offset: first.dataOffset, magic: magic, secureVersion: secureVersion, version: version, projectName: projectName,
+            offset: first.dataOffset, magic: magic.hex(digits: 8), secureVersion: secureVersion, version: version, projectName: projectName,
             time: time, date: date, idfVersion: idfVersion, appElfSha256: elfSHA, minEfuseBlkRevFull: minEfuse,
             maxEfuseBlkRevFull: maxEfuse, mmuPageSizeLog2: mmu)
     }
@@ -215,21 +215,17 @@ public enum ESPImageParser {
                 break
             }
         }
-        func hexOf(_ range: Range<Int>?) -> String? { range.map { Data(bytes[$0]).hexString } }
+        func fileRange(_ range: Range<Int>?) -> Range<Int64>? {
+            range.map { (offset + Int64($0.lowerBound))..<(offset + Int64($0.upperBound)) }
+        }
         return ESPImageDescription.SignatureBlock(
-            index: index, offset: offset, version: version, algorithm: scheme, hashAlgorithm: hash,
-            declaredDigest: hexOf(digest),
-            keyRange: key.map { (offset + Int64($0.lowerBound))..<(offset + Int64($0.upperBound)) },
-            publicKey: hexOf(key), signature: hexOf(signature), crc: crc)
+            index: index, offset: offset, version: version.hex(digits: 2), algorithm: scheme, hashAlgorithm: hash,
+            declaredDigest: digest.map { Data(bytes[$0]).hexString }, keyRange: fileRange(key), signatureRange: fileRange(signature),
+            crc: crc.hex(digits: 8))
     }
 
     /// A NUL-terminated field as text (invalid UTF-8 replaced, never trapped on).
     static func cString(_ data: Data) -> String {
         String(decoding: data.prefix { $0 != 0 }, as: UTF8.self)
-    }
-
-    static func hex(_ byte: UInt8) -> String {
-        let digits = String(byte, radix: 16)
-        return digits.count == 1 ? "0" + digits : digits
     }
 }

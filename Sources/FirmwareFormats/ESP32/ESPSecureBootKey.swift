@@ -71,7 +71,7 @@ enum ESPSecureBootKey {
             let modulus = Array(keyBytes[0..<length].reversed())
             let exponent = UInt32(littleEndian: keyBytes, at: length)
             do {
-                return .success(try PublicKey(pkcs1DER: rsaPublicKeyDER(modulus: modulus, exponent: exponent)))
+                return .success(try PublicKey(rsaModulus: Data(modulus), exponent: exponent))
             } catch {
                 return .failure(KeyProblem(reason: "its RSA key (n, e) is not a valid RSA public key: \(error.reason)"))
             }
@@ -116,87 +116,18 @@ enum ESPSecureBootKey {
 
     // MARK: - RSA helpers
 
-    /// DER `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017
-    /// §A.1.1), so FirmwareCrypto can load (n, e). Only an encoder of two non-negative INTEGERs;
-    /// OpenSSL parses the result, so a mistake here yields a key that matches no trusted key
-    /// (fail closed), never a false match.
-    ///
-    /// - Note: Goes away once FirmwareCrypto offers `PublicKey(rsaModulus:exponent:)`.
-    static func rsaPublicKeyDER(modulus: [UInt8], exponent: UInt32) -> Data {
-        let exponentBytes = [UInt8(exponent >> 24), UInt8(truncatingIfNeeded: exponent >> 16), UInt8(truncatingIfNeeded: exponent >> 8), UInt8(truncatingIfNeeded: exponent)]
-        let content = derInteger(modulus) + derInteger(exponentBytes)
-        return Data([0x30] + derLength(content.count) + content)
-    }
-
-    static func derInteger(_ bigEndian: [UInt8]) -> [UInt8] {
-        var magnitude = Array(bigEndian.drop { $0 == 0 })
-        if magnitude.isEmpty || magnitude[0] & 0x80 != 0 { magnitude.insert(0, at: 0) }
-        return [0x02] + derLength(magnitude.count) + magnitude
-    }
-
-    static func derLength(_ length: Int) -> [UInt8] {
-        if length < 0x80 { return [UInt8(length)] }
-        var bytes: [UInt8] = []
-        var rest = length
-        while rest > 0 {
-            bytes.insert(UInt8(truncatingIfNeeded: rest), at: 0)
-            rest >>= 8
-        }
-        return [0x80 | UInt8(bytes.count)] + bytes
-    }
-
     /// True when the block's `rinv` is 2^6144 mod n and its `mdash` is −n⁻¹ mod 2^32 (espsecure
     /// `_get_sbv2_rsa_primitives`), i.e. the 776 key bytes are the canonical serialisation of
-    /// (n, e). Computed with 32-bit limbs: rinv by 6144 modular doublings of 1, mdash by Newton
-    /// iteration. An even modulus has no inverse and never matches.
+    /// (n, e). The constants are computed by FirmwareCrypto with OpenSSL's BIGNUM.
     static func rsaMontgomeryValuesMatch(_ keyBytes: [UInt8]) -> Bool {
         let length = ESP32Constants.RSABlock.modulusLength
         guard keyBytes.count == 2 * length + 8 else { return false }
-        let limbCount = length / 4
-        let n = (0..<limbCount).map { UInt32(littleEndian: keyBytes, at: 4 * $0) }
-        let rinv = (0..<limbCount).map { UInt32(littleEndian: keyBytes, at: length + 4 + 4 * $0) }
-        let mdash = UInt32(littleEndian: keyBytes, at: 2 * length + 4)
-        guard n[0] & 1 == 1 else { return false }
-
-        // mdash: inverse of n mod 2^32 by Newton's iteration (each step doubles the correct bits).
-        var inverse = n[0]
-        for _ in 0..<5 { inverse = inverse &* (2 &- n[0] &* inverse) }
-        guard n[0] &* inverse == 1, mdash == 0 &- inverse else { return false }
-
-        // rinv: x = 1 mod n, then double 2 * 3072 times, reducing once per step (x < n keeps
-        // 2x < 2n, so one conditional subtraction suffices).
-        var x = [UInt32](repeating: 0, count: limbCount)
-        x[0] = 1
-        if !isLess(x, n) { subtract(&x, n) }
-        for _ in 0..<(2 * length * 8) {
-            var carry: UInt32 = 0
-            for i in 0..<limbCount {
-                let next = x[i] >> 31
-                x[i] = x[i] << 1 | carry
-                carry = next
-            }
-            if carry == 1 || !isLess(x, n) { subtract(&x, n) }
-        }
-        return x == rinv
-    }
-
-    /// a < b for little-endian limb arrays of equal length.
-    private static func isLess(_ a: [UInt32], _ b: [UInt32]) -> Bool {
-        for i in stride(from: a.count - 1, through: 0, by: -1) where a[i] != b[i] {
-            return a[i] < b[i]
-        }
-        return false
-    }
-
-    /// a -= b modulo 2^(32·count).
-    private static func subtract(_ a: inout [UInt32], _ b: [UInt32]) {
-        var borrow: UInt32 = 0
-        for i in 0..<a.count {
-            let (partial, overflow1) = a[i].subtractingReportingOverflow(b[i])
-            let (result, overflow2) = partial.subtractingReportingOverflow(borrow)
-            a[i] = result
-            borrow = (overflow1 || overflow2) ? 1 : 0
-        }
+        // n and rinv are stored little-endian; RSAMontgomery works big-endian.
+        let modulus = Data(keyBytes[0..<length].reversed())
+        let storedRinv = Data(keyBytes[(length + 4)..<(2 * length + 4)].reversed())
+        let storedMdash = UInt32(littleEndian: keyBytes, at: 2 * length + 4)
+        guard let expected = RSAMontgomery.constants(modulus: modulus, rSquaredBits: 2 * length * 8) else { return false }
+        return expected.rinv == storedRinv && expected.mdash == storedMdash
     }
 }
 

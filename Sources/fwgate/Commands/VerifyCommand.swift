@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceInventory
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
@@ -23,6 +24,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the fwgate.verify/1 JSON report (an array for several files).")
     var json = false
 
+    @Option(help: ArgumentHelp("The device the files are for (rollback checks use its installed version).", valueName: "id"))
+    var device: String?
+
+    @Flag(help: "Record each result as a posture entry in the inventory (--db).")
+    var record = false
+
     @Argument(help: ArgumentHelp("Firmware files.", valueName: "file"))
     var files: [String]
 
@@ -35,9 +42,23 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let at = try time.resolve()
         let verifier = FirmwareVerifier(trust: try trust.load(), weakAlgorithms: trust.allowWeakUnsafe ? .warnUnsafe : .fail)
+        let inventory = (record || device != nil) ? try global.openInventory() : nil
+        var facts: DeviceFacts?
+        if let device, let inventory {
+            guard let known = try inventory.facts(for: device) else {
+                throw FwgateError(.usage, "device '\(device)' is not in the inventory \(inventory.path); import it first (fwgate devices import)")
+            }
+            facts = known
+        }
         var reports: [VerificationReport] = []
         for file in files {
-            reports.append(try verifier.report(path: file, format: format.formatID, context: VerificationContext(at: at)))
+            let report = try verifier.report(path: file, format: format.formatID, context: VerificationContext(at: at, device: facts))
+            if record, let inventory {
+                let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+                try inventory.record(
+                    report, deviceID: device, size: size, policyDigest: nil, toolVersion: FwgateVersion.string, at: at)
+            }
+            reports.append(report)
         }
         if json {
             print(try ReportPrinter.json(reports))

@@ -1,0 +1,246 @@
+import FirmwareCrypto
+import FirmwareFormats
+import FirmwareVerification
+import Foundation
+import GRDB
+
+/// The device posture inventory (SQLite through GRDB). Each method is one transaction, named
+/// for intent. Posture entries are append-only (SQLite triggers refuse UPDATE and DELETE) and
+/// hash-chained; ``verifyAuditChain()`` re-walks the chain.
+public struct Inventory: Sendable {
+    private let writer: any DatabaseWriter
+    /// Where the database lives (`:memory:` for tests).
+    public let path: String
+
+    init(writer: any DatabaseWriter, path: String) throws(FwgateError) {
+        self.writer = writer
+        self.path = path
+        do {
+            let migrator = Migrations.migrator
+            if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw FwgateError(
+                    .database,
+                    "\(path): this inventory was written by a newer fwgate (it has schema changes this version does not know); use the newer fwgate")
+            }
+            try migrator.migrate(writer)
+        } catch let error as FwgateError {
+            throw error
+        } catch {
+            throw FwgateError(.database, "\(path): cannot open the inventory: \(error)")
+        }
+    }
+
+    /// The database path from `--db`, else `$FWGATE_DB`, else `./fwgate.sqlite`.
+    public static func defaultPath(option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let option, !option.isEmpty { return option }
+        if let variable = environment["FWGATE_DB"], !variable.isEmpty { return variable }
+        return "fwgate.sqlite"
+    }
+
+    /// Opens (creating if needed) the inventory at `path`: one WAL-mode DatabasePool with a busy
+    /// timeout, since cron sweeps and batches may overlap.
+    ///
+    /// - Throws: `FwgateError(.database)` naming the file.
+    public static func open(path: String) throws(FwgateError) -> Inventory {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "fwgate.inventory"
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw FwgateError(.database, "\(path): cannot open the inventory: \(error)")
+        }
+        return try Inventory(writer: pool, path: path)
+    }
+
+    /// A private in-memory inventory (tests).
+    public static func inMemory() throws(FwgateError) -> Inventory {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        do {
+            return try Inventory(writer: try DatabaseQueue(configuration: configuration), path: ":memory:")
+        } catch let error as FwgateError {
+            throw error
+        } catch {
+            throw FwgateError(.database, "in-memory inventory: \(error)")
+        }
+    }
+
+    private func write<T>(_ what: String, _ body: (Database) throws -> T) throws(FwgateError) -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                var result: T?
+                // IMMEDIATE: take the write lock before reading the chain head, so concurrent
+                // processes append one after the other and never fork the chain.
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as FwgateError {
+            throw error
+        } catch {
+            throw FwgateError(.database, "\(path): \(what): \(error)")
+        }
+    }
+
+    private func read<T>(_ what: String, _ body: (Database) throws -> T) throws(FwgateError) -> T {
+        do {
+            return try writer.read(body)
+        } catch {
+            throw FwgateError(.database, "\(path): \(what): \(error)")
+        }
+    }
+
+    // MARK: - Devices
+
+    /// Inserts or updates devices by id, in one transaction.
+    public func upsert(_ devices: [DeviceRecord]) throws(FwgateError) {
+        try write("importing devices") { db in
+            for device in devices { try device.upsert(db) }
+        }
+    }
+
+    public func device(_ id: String) throws(FwgateError) -> DeviceRecord? {
+        try read("reading device \(id)") { try DeviceRecord.fetchOne($0, key: id) }
+    }
+
+    public func devices() throws(FwgateError) -> [DeviceRecord] {
+        try read("listing devices") { try DeviceRecord.order(Column("id")).fetchAll($0) }
+    }
+
+    /// The verification facts of a device, or nil when it is not in the inventory.
+    public func facts(for id: String) throws(FwgateError) -> DeviceFacts? {
+        try device(id).map {
+            DeviceFacts(
+                deviceID: $0.id, vendor: $0.make, model: $0.model, installedVersion: $0.installedVersion,
+                installedSecurityCounter: $0.installedSecurityCounter.map { UInt64(max(0, $0)) })
+        }
+    }
+
+    // MARK: - Posture entries
+
+    /// Records one report as a posture entry, chained to the last entry, in one transaction.
+    ///
+    /// - Parameters:
+    ///   - report: the verification report.
+    ///   - deviceID: the device (must exist in the inventory), or nil.
+    ///   - size: the artifact's size in bytes.
+    ///   - policyDigest: SHA-256 of the policy file used, if any.
+    ///   - toolVersion: fwgate's version.
+    ///   - at: the time recorded.
+    /// - Returns: the stored entry.
+    /// - Throws: `FwgateError(.database)` (an unknown device is refused by the foreign key).
+    @discardableResult
+    public func record(
+        _ report: VerificationReport, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date
+    ) throws(FwgateError) -> PostureEntry {
+        let checksJSON = String(decoding: (try? FwgateJSON.encoder(pretty: false).encode(report.checks)) ?? Data("[]".utf8), as: UTF8.self)
+        let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
+        return try write("recording \(report.file)") { db in
+            if let deviceID, try DeviceRecord.fetchOne(db, key: deviceID) == nil {
+                throw FwgateError(.usage, "device '\(deviceID)' is not in the inventory \(path); import it first (fwgate devices import)")
+            }
+            let previous = try String.fetchOne(db, sql: "SELECT entryHash FROM postureEntry ORDER BY id DESC LIMIT 1")
+            var entry = PostureEntry(
+                id: nil, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
+                format: report.format, version: report.version, securityCounter: report.securityCounter.map { Int64(clamping: $0) },
+                signerName: report.signer?.name, signerFingerprint: report.signer?.keyFingerprint, signerSubject: report.signer?.subject,
+                chainStatus: chainStatus, earliestExpiry: report.earliestExpiry, verdict: report.verdict, checks: checksJSON,
+                policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous ?? PostureEntry.genesisHash,
+                entryHash: "")
+            entry.entryHash = entry.computedHash()
+            try entry.insert(db)
+            return entry
+        }
+    }
+
+    /// Filters for listing entries.
+    public struct EntryFilter: Sendable {
+        public var verdict: Verdict?
+        public var deviceID: String?
+        public var format: String?
+        public var since: Date?
+        public var limit: Int?
+        public init(verdict: Verdict? = nil, deviceID: String? = nil, format: String? = nil, since: Date? = nil, limit: Int? = nil) {
+            self.verdict = verdict
+            self.deviceID = deviceID
+            self.format = format
+            self.since = since
+            self.limit = limit
+        }
+    }
+
+    /// Entries in recording order, filtered.
+    public func entries(_ filter: EntryFilter = EntryFilter()) throws(FwgateError) -> [PostureEntry] {
+        try read("listing posture entries") { db in
+            var request = PostureEntry.order(Column("id"))
+            if let verdict = filter.verdict { request = request.filter(Column("verdict") == verdict.rawValue) }
+            if let device = filter.deviceID { request = request.filter(Column("deviceID") == device) }
+            if let format = filter.format { request = request.filter(Column("format") == format) }
+            if let since = filter.since { request = request.filter(Column("recordedAt") >= since) }
+            if let limit = filter.limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    public func entry(_ id: Int64) throws(FwgateError) -> PostureEntry? {
+        try read("reading entry \(id)") { try PostureEntry.fetchOne($0, key: id) }
+    }
+
+    /// `artifactSHA256|deviceID` of every recorded pair (for `batch --resume`).
+    public func recordedPairs() throws(FwgateError) -> Set<String> {
+        try read("listing recorded pairs") { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT artifactSHA256, deviceID FROM postureEntry")
+            return Set(rows.map { "\(($0["artifactSHA256"] as String?) ?? "")|\(($0["deviceID"] as String?) ?? "")" })
+        }
+    }
+
+    // MARK: - Audit
+
+    /// The outcome of re-walking the hash chain.
+    public struct AuditResult: Sendable, Codable {
+        public var entries: Int
+        /// True when every entry's hash and link check out.
+        public var intact: Bool
+        /// The first entry found altered, deleted-after or reordered, with the reason.
+        public var firstBrokenEntryID: Int64?
+        public var problem: String?
+        /// The hash of the last entry: record it elsewhere to detect a rewritten chain.
+        public var headHash: String
+    }
+
+    /// Re-walks every entry in id order: each stored hash must equal the hash of its canonical
+    /// form, and each `previousHash` must equal the preceding entry's hash. Names the first
+    /// entry where either fails.
+    public func verifyAuditChain() throws(FwgateError) -> AuditResult {
+        try read("auditing the chain") { db in
+            var previous = PostureEntry.genesisHash
+            var count = 0
+            var lastID: Int64 = 0
+            let cursor = try PostureEntry.order(Column("id")).fetchCursor(db)
+            while let entry = try cursor.next() {
+                count += 1
+                let id = entry.id ?? -1
+                if entry.previousHash != previous {
+                    let reason =
+                        id != lastID + 1
+                        ? "entry \(id) does not follow entry \(lastID): entries between them were deleted, or the chain was reordered"
+                        : "entry \(id) does not link to entry \(lastID) (previousHash differs): an entry was deleted, inserted or reordered"
+                    return AuditResult(entries: count, intact: false, firstBrokenEntryID: id, problem: reason, headHash: previous)
+                }
+                if entry.computedHash() != entry.entryHash {
+                    return AuditResult(
+                        entries: count, intact: false, firstBrokenEntryID: id,
+                        problem: "entry \(id) was altered: its content no longer matches its hash", headHash: previous)
+                }
+                previous = entry.entryHash
+                lastID = id
+            }
+            return AuditResult(entries: count, intact: true, firstBrokenEntryID: nil, problem: nil, headHash: previous)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import DeviceInventory
+import FirmwareFormats
+import FirmwareVerification
+import Foundation
+
+extension GlobalOptions {
+    /// Opens the inventory named by `--db`, `$FWGATE_DB` or `./fwgate.sqlite`.
+    func openInventory() throws -> Inventory {
+        try Inventory.open(path: Inventory.defaultPath(option: db))
+    }
+}
+
+/// `fwgate devices import|list|show`
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "Manage the device list of the inventory.",
+        subcommands: [Import.self, List.self, Show.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Insert or update devices from a CSV (with a header row) or JSON array file.",
+            discussion: """
+                Columns / fields: \(DeviceRecord.fieldNames.joined(separator: ", ")). Only id is required. \
+                Rows with problems are rejected with the reason and the others are imported; exit 1 when \
+                any row was rejected.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Print JSON: {imported, rejected: [{row, reason}]}.")
+        var json = false
+
+        @Argument(help: ArgumentHelp("devices.csv or devices.json", valueName: "file"))
+        var file: String
+
+        struct Summary: Encodable {
+            let file: String
+            let imported: Int
+            let rejected: [DeviceImport.Rejection]
+        }
+
+        func run() async throws {
+            let result = try DeviceImport.read(path: file, now: Date())
+            let inventory = try global.openInventory()
+            try inventory.upsert(result.devices)
+            if json {
+                let summary = Summary(file: file, imported: result.devices.count, rejected: result.rejected)
+                print(String(decoding: try FwgateJSON.encoder().encode(summary), as: UTF8.self))
+            } else {
+                print("\(file): imported \(result.devices.count) device(s) into \(inventory.path), rejected \(result.rejected.count)")
+                for rejection in result.rejected { print("  row \(rejection.row): \(rejection.reason)") }
+            }
+            if !result.rejected.isEmpty { throw VerdictExit.failed }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the devices.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let devices = try global.openInventory().devices()
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(devices), as: UTF8.self))
+                return
+            }
+            let rows = devices.map { [$0.id, $0.make ?? "-", $0.model ?? "-", $0.installedVersion ?? "-", $0.location ?? "-", $0.ip ?? "-"] }
+            print(Table.render(header: ["DEVICE", "MAKE", "MODEL", "VERSION", "LOCATION", "IP"], rows: rows))
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one device and its latest posture.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+        @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var id: String
+
+        struct Output: Encodable {
+            let device: DeviceRecord
+            let entries: [PostureEntry]
+        }
+
+        func run() async throws {
+            let inventory = try global.openInventory()
+            guard let device = try inventory.device(id) else {
+                throw FwgateError(.usage, "device '\(id)' is not in the inventory \(inventory.path)")
+            }
+            let entries = try inventory.entries(.init(deviceID: id))
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(Output(device: device, entries: entries)), as: UTF8.self))
+                return
+            }
+            let mirror = try JSONDecoder().decode(JSONValue.self, from: FwgateJSON.encoder().encode(device))
+            print("device \(device.id)")
+            print(TreePrinter.render(mirror, indent: 1))
+            print("posture entries: \(entries.count)")
+            for entry in entries.suffix(10) { print("  " + InventoryCommand.line(entry)) }
+        }
+    }
+}
+
+/// Fixed-width text tables for people.
+enum Table {
+    static func render(header: [String], rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - cell.count)
+            }.joined(separator: "  ")
+        }
+        return ([line(header)] + rows.map(line)).joined(separator: "\n")
+    }
+}

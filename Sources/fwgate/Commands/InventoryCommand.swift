@@ -1,0 +1,162 @@
+import ArgumentParser
+import DeviceInventory
+import FirmwareFormats
+import FirmwareVerification
+import Foundation
+
+/// `fwgate inventory list|show|history|export|audit`
+struct InventoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inventory",
+        abstract: "Read the posture inventory and audit its hash chain.",
+        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self])
+
+    static func line(_ entry: PostureEntry) -> String {
+        let signer = entry.signerName ?? entry.signerSubject ?? "-"
+        let failed = entry.decodedChecks.filter { $0.status == .failed }.map(\.code.rawValue)
+        let why = failed.isEmpty ? "" : "  [\(Set(failed).sorted().joined(separator: ", "))]"
+        return "#\(entry.id ?? 0)  \(RFC3339.string(entry.recordedAt))  \(entry.verdict.rawValue.uppercased())  \(entry.deviceID ?? "(no device)")  \(entry.format) \(entry.version ?? "-")  \(entry.artifactPath)  signer \(signer)\(why)"
+    }
+
+    struct Filters: ParsableArguments {
+        @Option(help: ArgumentHelp("Only this verdict: pass, warn, fail.", valueName: "verdict")) var verdict: String?
+        @Option(help: ArgumentHelp("Only this device.", valueName: "id")) var device: String?
+        @Option(help: ArgumentHelp("Only this artifact format.", valueName: "format")) var format: String?
+        @Option(help: ArgumentHelp("Only entries recorded at or after this time (RFC 3339 or a date).", valueName: "time")) var since: String?
+
+        func validate() throws {
+            if let verdict, Verdict(rawValue: verdict) == nil { throw ValidationError("--verdict must be pass, warn or fail") }
+            if let since, RFC3339.parse(since) == nil { throw ValidationError("--since '\(since)' is not a date or RFC 3339 time") }
+        }
+
+        var filter: Inventory.EntryFilter {
+            Inventory.EntryFilter(
+                verdict: verdict.flatMap(Verdict.init(rawValue:)), deviceID: device, format: format, since: since.flatMap(RFC3339.parse))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List posture entries, oldest first.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var filters: Filters
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let entries = try global.openInventory().entries(filters.filter)
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
+            } else if entries.isEmpty {
+                print("no posture entries")
+            } else {
+                for entry in entries { print(InventoryCommand.line(entry)) }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one posture entry with every check.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+        @Argument(help: ArgumentHelp("Entry number (from list).", valueName: "id")) var id: Int64
+
+        func run() async throws {
+            let inventory = try global.openInventory()
+            guard let entry = try inventory.entry(id) else { throw FwgateError(.usage, "no posture entry #\(id) in \(inventory.path)") }
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(entry), as: UTF8.self))
+                return
+            }
+            print(InventoryCommand.line(entry))
+            print("  artifact sha256 \(entry.artifactSHA256 ?? "-"), \(entry.artifactSize) bytes")
+            if let fingerprint = entry.signerFingerprint { print("  signer key sha256 \(fingerprint)") }
+            if let expiry = entry.earliestExpiry { print("  earliest certificate expiry \(RFC3339.string(expiry))") }
+            print("  policy \(entry.policyDigest ?? "-"), fwgate \(entry.toolVersion), entry hash \(entry.entryHash)")
+            for check in entry.decodedChecks { print("  \(check.status.rawValue)  \(check.code)  \(check.message)") }
+        }
+    }
+
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every posture entry of one device, oldest first.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+        @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var device: String
+
+        func run() async throws {
+            let inventory = try global.openInventory()
+            guard try inventory.device(device) != nil else { throw FwgateError(.usage, "device '\(device)' is not in \(inventory.path)") }
+            let entries = try inventory.entries(.init(deviceID: device))
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
+            } else {
+                for entry in entries { print(InventoryCommand.line(entry)) }
+                if entries.isEmpty { print("no posture entries for \(device)") }
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Export posture entries as CSV, JSON or JSON Lines (stdout).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var filters: Filters
+        @Option(help: ArgumentHelp("csv, json or jsonl.", valueName: "format")) var format: String = "csv"
+
+        func validate() throws {
+            guard ["csv", "json", "jsonl"].contains(format) else { throw ValidationError("--format must be csv, json or jsonl") }
+        }
+
+        static let columns = [
+            "id", "recordedAt", "deviceID", "verdict", "format", "version", "securityCounter", "artifactPath", "artifactSHA256",
+            "artifactSize", "signerName", "signerFingerprint", "signerSubject", "chainStatus", "earliestExpiry", "failedChecks",
+            "policyDigest", "toolVersion", "previousHash", "entryHash",
+        ]
+
+        static func csvField(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+
+        func run() async throws {
+            let entries = try global.openInventory().entries(filters.filter)
+            switch format {
+            case "json":
+                print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
+            case "jsonl":
+                let encoder = FwgateJSON.encoder(pretty: false)
+                for entry in entries { print(String(decoding: try encoder.encode(entry), as: UTF8.self)) }
+            default:
+                print(Self.columns.joined(separator: ","))
+                for e in entries {
+                    let failed = Set(e.decodedChecks.filter { $0.status == .failed }.map(\.code.rawValue)).sorted().joined(separator: " ")
+                    let cells: [String] = [
+                        String(e.id ?? 0), RFC3339.string(e.recordedAt), e.deviceID ?? "", e.verdict.rawValue, e.format, e.version ?? "",
+                        e.securityCounter.map(String.init) ?? "", e.artifactPath, e.artifactSHA256 ?? "", String(e.artifactSize),
+                        e.signerName ?? "", e.signerFingerprint ?? "", e.signerSubject ?? "", e.chainStatus ?? "",
+                        e.earliestExpiry.map(RFC3339.string) ?? "", failed, e.policyDigest ?? "", e.toolVersion, e.previousHash, e.entryHash,
+                    ]
+                    print(cells.map(Self.csvField).joined(separator: ","))
+                }
+            }
+        }
+    }
+
+    struct Audit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-walk the posture entries' hash chain; name the first entry altered, deleted or reordered.",
+            discussion: "Exit 0 when the chain is intact, 1 when it is broken. Keep the printed head hash elsewhere (a ticket, a log) to detect a chain rewritten from scratch.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let inventory = try global.openInventory()
+            let result = try inventory.verifyAuditChain()
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(result), as: UTF8.self))
+            } else if result.intact {
+                print("audit: \(result.entries) entries, chain intact; head hash \(result.headHash)")
+            } else {
+                print("audit: chain BROKEN at entry #\(result.firstBrokenEntryID ?? 0): \(result.problem ?? "")")
+            }
+            if !result.intact { throw VerdictExit.failed }
+        }
+    }
+}
