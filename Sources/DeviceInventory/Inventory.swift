@@ -46,6 +46,11 @@ public struct Inventory: Sendable {
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
         configuration.label = "fwgate.inventory"
+        // WAL with synchronous=NORMAL: a killed process loses no committed entry and the file
+        // never corrupts; only a power loss may roll back the last transactions.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -191,12 +196,20 @@ public struct Inventory: Sendable {
         try read("reading entry \(id)") { try PostureEntry.fetchOne($0, key: id) }
     }
 
-    /// `artifactSHA256|deviceID` of every recorded pair (for `batch --resume`).
+    /// The key of an (artifact path, device) pair, as ``recordedPairs()`` returns them.
+    public static func pairKey(artifactPath: String, deviceID: String?) -> String { "\(artifactPath)\u{1F}\(deviceID ?? "")" }
+
+    /// Every (artifact path, device) pair already recorded (for `batch --resume`).
     public func recordedPairs() throws(FwgateError) -> Set<String> {
         try read("listing recorded pairs") { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT artifactSHA256, deviceID FROM postureEntry")
-            return Set(rows.map { "\(($0["artifactSHA256"] as String?) ?? "")|\(($0["deviceID"] as String?) ?? "")" })
+            let rows = try Row.fetchAll(db, sql: "SELECT DISTINCT artifactPath, deviceID FROM postureEntry")
+            return Set(rows.map { Self.pairKey(artifactPath: $0["artifactPath"], deviceID: $0["deviceID"]) })
         }
+    }
+
+    /// How many posture entries there are.
+    public func entryCount() throws(FwgateError) -> Int {
+        try read("counting entries") { try PostureEntry.fetchCount($0) }
     }
 
     // MARK: - Audit

@@ -16,6 +16,7 @@ import Testing
             "cert.expired", "cert.not-yet-valid", "cert.untrusted-chain", "cert.revoked", "cert.purpose",
             "cert.crl-unavailable", "cert.expiring-soon",
             "algorithm.weak",
+            "input.unreadable",
             "policy.segment-overlap",
             "rollback.version", "rollback.security-counter", "metadata.expired", "metadata.threshold",
             "manifest.entry-mismatch", "manifest.missing-entry",

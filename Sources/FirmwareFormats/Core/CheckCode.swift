@@ -88,6 +88,11 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// MD5 or SHA-1 signatures, RSA below 2048 bits, EC below 256 bits (fail by default).
     public static let algorithmWeak: CheckCode = "algorithm.weak"
 
+    // MARK: input.*
+
+    /// The artifact could not be read (missing, unreadable, vanished during a batch).
+    public static let inputUnreadable: CheckCode = "input.unreadable"
+
     // MARK: policy.*
 
     /// An ESP-IDF segment loads over the bootloader's own RAM (CVE-2018-18558).
@@ -118,6 +123,7 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
         .certExpired, .certNotYetValid, .certUntrustedChain, .certRevoked, .certPurpose, .certCRLUnavailable,
         .certExpiringSoon,
         .algorithmWeak,
+        .inputUnreadable,
         .policySegmentOverlap,
         .rollbackVersion, .rollbackSecurityCounter, .metadataExpired, .metadataThreshold,
         .manifestEntryMismatch, .manifestMissingEntry,

@@ -21,7 +21,8 @@ struct InventoryCommand: AsyncParsableCommand {
     struct Filters: ParsableArguments {
         @Option(help: ArgumentHelp("Only this verdict: pass, warn, fail.", valueName: "verdict")) var verdict: String?
         @Option(help: ArgumentHelp("Only this device.", valueName: "id")) var device: String?
-        @Option(help: ArgumentHelp("Only this artifact format.", valueName: "format")) var format: String?
+        @Option(name: .customLong("artifact-format"), help: ArgumentHelp("Only this artifact format (mcuboot, esp-idf, ...).", valueName: "format"))
+        var artifactFormat: String?
         @Option(help: ArgumentHelp("Only entries recorded at or after this time (RFC 3339 or a date).", valueName: "time")) var since: String?
 
         func validate() throws {
@@ -31,7 +32,7 @@ struct InventoryCommand: AsyncParsableCommand {
 
         var filter: Inventory.EntryFilter {
             Inventory.EntryFilter(
-                verdict: verdict.flatMap(Verdict.init(rawValue:)), deviceID: device, format: format, since: since.flatMap(RFC3339.parse))
+                verdict: verdict.flatMap(Verdict.init(rawValue:)), deviceID: device, format: artifactFormat, since: since.flatMap(RFC3339.parse))
         }
     }
 
