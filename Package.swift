@@ -70,6 +70,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmark baseline (Benchmarks/batch-record.sh): a bare GRDB insert loop.
+        .executableTarget(
+            name: "fwgate-inventory-bench",
+            dependencies: ["DeviceInventory", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Benchmarks/InventoryBench"
+        ),
         // Test-only helpers: vector loader, expected.json model, binary runner.
         .target(
             name: "FwgateTestSupport",
