@@ -8,11 +8,13 @@ import Foundation
 /// failed check. Only environment problems (a missing file) throw.
 public struct FirmwareVerifier: Sendable {
     public let trust: TrustStore
-    public var weakAlgorithms: ChainChecks.WeakAlgorithmHandling
+    /// The rules applied after the format's own (algorithm strength, rollback, expiry, known
+    /// test keys, accepted formats, unsigned images). ``Policy/default`` when none is given.
+    public let policy: Policy
 
-    public init(trust: TrustStore, weakAlgorithms: ChainChecks.WeakAlgorithmHandling = .fail) {
+    public init(trust: TrustStore, policy: Policy = .default) {
         self.trust = trust
-        self.weakAlgorithms = weakAlgorithms
+        self.policy = policy
     }
 
     /// What `inspect` shows: the detected format and its description, or why it could not be
@@ -126,24 +128,14 @@ public struct FirmwareVerifier: Sendable {
         let input = FormatVerificationInput(
             source: artifact.source, path: path, trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates,
             crls: trust.crls, at: context.at, digests: artifact.digests)
-        var result = format.verify(description, input)
-        result.checks += keyStrengthChecks(result.signingKey, subject: path)
+        let result = format.verify(description, input)
         var report = VerificationReport(
             file: path, sha256: artifact.sha256, format: format.id.rawValue, signed: result.signed,
             version: description.version, signer: result.signer, earliestExpiry: result.earliestExpiry, checks: result.checks)
         report.securityCounter = description.securityCounter
         report.description = Self.json(description)
-        return (report, result.signingKey)
-    }
-
-    /// `algorithm.weak` for a signing key below fwgate's minimum (RSA-2048, EC P-256).
-    func keyStrengthChecks(_ key: PublicKey?, subject: String) -> [Check] {
-        guard let key else { return [] }
-        guard key.algorithm.isWeak else {
-            return [.passed(.algorithmWeak, subject: subject, "signing key \(key.algorithm) meets the minimum strength")]
-        }
-        let message = "signing key \(key.algorithm) is below the minimum (RSA-2048, EC P-256)"
-        return [weakAlgorithms == .fail ? .failed(.algorithmWeak, subject: subject, message) : .warning(.algorithmWeak, subject: subject, message)]
+        let outcome = policy.evaluate(PolicyInput(report: report, signingKey: result.signingKey, context: context))
+        return (outcome.applied(to: report), result.signingKey)
     }
 
     static let unknownFormatMessage =

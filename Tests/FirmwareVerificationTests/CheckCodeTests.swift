@@ -17,7 +17,7 @@ import Testing
             "cert.crl-unavailable", "cert.expiring-soon",
             "algorithm.weak",
             "input.unreadable",
-            "policy.segment-overlap",
+            "policy.segment-overlap", "policy.format-not-allowed", "policy.validity-too-short", "policy.unsigned-format",
             "rollback.version", "rollback.security-counter", "metadata.expired", "metadata.threshold",
             "manifest.entry-mismatch", "manifest.missing-entry",
         ]

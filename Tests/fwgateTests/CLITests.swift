@@ -144,7 +144,7 @@ import Testing
         #expect(unknown.stdout.contains("malformed.unknown-format"))
         let noTrust = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin"])
         #expect(noTrust.status == 2)
-        #expect(noTrust.stderr.contains("--trust is required"))
+        #expect(noTrust.stderr.contains("--trust or --policy is required"))
         let badFormat = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--format", "zip"] + Self.trust)
         #expect(badFormat.status == 2)
         let privateKey = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--trust", "\(Self.dir)/keys/test-ecdsa-p256.priv.pem"])

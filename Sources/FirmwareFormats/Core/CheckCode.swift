@@ -97,6 +97,13 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
 
     /// An ESP-IDF segment loads over the bootloader's own RAM (CVE-2018-18558).
     public static let policySegmentOverlap: CheckCode = "policy.segment-overlap"
+    /// The artifact's format is not accepted by the policy for this vendor/model.
+    public static let policyFormatNotAllowed: CheckCode = "policy.format-not-allowed"
+    /// At procurement, the signer's chain stays valid for fewer days than the policy requires.
+    public static let policyValidityTooShort: CheckCode = "policy.validity-too-short"
+    /// Whether an unsigned image may pass: passed when signed, a warning when the policy lists
+    /// the format under `unsignedFormatsUnsafe`.
+    public static let policyUnsignedFormat: CheckCode = "policy.unsigned-format"
 
     // MARK: rollback.*, metadata.*, manifest.*
 
@@ -124,7 +131,7 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
         .certExpiringSoon,
         .algorithmWeak,
         .inputUnreadable,
-        .policySegmentOverlap,
+        .policySegmentOverlap, .policyFormatNotAllowed, .policyValidityTooShort, .policyUnsignedFormat,
         .rollbackVersion, .rollbackSecurityCounter, .metadataExpired, .metadataThreshold,
         .manifestEntryMismatch, .manifestMissingEntry,
     ]

@@ -39,15 +39,19 @@ struct BatchCommand: AsyncParsableCommand {
     var input: String
 
     func validate() throws {
-        if trust.trustPaths.isEmpty { throw ValidationError("--trust is required: give the vendors' public keys (files or a folder)") }
+        if trust.trustPaths.isEmpty && trust.policy == nil {
+            throw ValidationError("--trust or --policy is required: give the vendors' public keys (files or a folder) or a policy naming them")
+        }
         guard jobs >= 1, jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
         if resume && noRecord { throw ValidationError("--resume needs recording; drop --no-record") }
     }
 
+    static func scope(_ device: DeviceFacts?) -> String { "\(device?.vendor ?? "")\u{1F}\(device?.model ?? "")" }
+
     func run() async throws {
         let at = try time.resolve()
         let manifest = try BatchManifest.load(input)
-        let verifier = FirmwareVerifier(trust: try trust.load(), weakAlgorithms: trust.allowWeakUnsafe ? .warnUnsafe : .fail)
+        let setup = try trust.load()
         let needsInventory = !noRecord || !manifest.deviceIDs.isEmpty
         let inventory = needsInventory ? try global.openInventory() : nil
         var facts: [String: DeviceFacts] = [:]
@@ -63,9 +67,19 @@ struct BatchCommand: AsyncParsableCommand {
             }
         }
         let skip = resume ? try inventory?.recordedPairs() ?? [] : []
+        // One verifier per vendor/model scope, built before the batch starts (a policy that does
+        // not cover a device's vendor is an error now, not halfway through).
+        var verifiers: [String: FirmwareVerifier] = [Self.scope(nil): try setup.verifier(vendor: nil, model: nil)]
+        for device in facts.values where verifiers[Self.scope(device)] == nil {
+            verifiers[Self.scope(device)] = try setup.verifier(vendor: device.vendor, model: device.model)
+        }
+        let scoped = verifiers
         let runner = BatchRunner(
             manifest: manifest, jobs: jobs, format: format.formatID,
-            evaluate: { artifact, device in verifier.report(artifact, context: VerificationContext(at: at, device: device)) },
+            evaluate: { artifact, device in
+                let verifier = scoped[Self.scope(device)] ?? scoped[Self.scope(nil)]!
+                return verifier.report(artifact, context: VerificationContext(at: at, device: device))
+            },
             facts: facts, skip: skip)
 
         var summary = BatchSummary()
@@ -78,7 +92,7 @@ struct BatchCommand: AsyncParsableCommand {
         try await runner.run { result in
             if !noRecord, let inventory {
                 try inventory.record(
-                    result.report, deviceID: result.deviceID, size: result.size, policyDigest: nil, toolVersion: FwgateVersion.string,
+                    result.report, deviceID: result.deviceID, size: result.size, policyDigest: setup.policyDigest, toolVersion: FwgateVersion.string,
                     at: at)
                 summary.recorded += 1
             }

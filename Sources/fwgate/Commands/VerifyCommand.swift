@@ -34,14 +34,14 @@ struct VerifyCommand: AsyncParsableCommand {
     var files: [String]
 
     func validate() throws {
-        if trust.trustPaths.isEmpty {
-            throw ValidationError("--trust is required: give the vendor's public keys (files or a folder)")
+        if trust.trustPaths.isEmpty && trust.policy == nil {
+            throw ValidationError("--trust or --policy is required: give the vendor's public keys (files or a folder) or a policy naming them")
         }
     }
 
     func run() async throws {
         let at = try time.resolve()
-        let verifier = FirmwareVerifier(trust: try trust.load(), weakAlgorithms: trust.allowWeakUnsafe ? .warnUnsafe : .fail)
+        let setup = try trust.load()
         let inventory = (record || device != nil) ? try global.openInventory() : nil
         var facts: DeviceFacts?
         if let device, let inventory {
@@ -50,13 +50,14 @@ struct VerifyCommand: AsyncParsableCommand {
             }
             facts = known
         }
+        let verifier = try setup.verifier(vendor: facts?.vendor, model: facts?.model)
         var reports: [VerificationReport] = []
         for file in files {
             let report = try verifier.report(path: file, format: format.formatID, context: VerificationContext(at: at, device: facts))
             if record, let inventory {
                 let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
                 try inventory.record(
-                    report, deviceID: device, size: size, policyDigest: nil, toolVersion: FwgateVersion.string, at: at)
+                    report, deviceID: device, size: size, policyDigest: setup.policyDigest, toolVersion: FwgateVersion.string, at: at)
             }
             reports.append(report)
         }

@@ -1,0 +1,41 @@
+import FirmwareFormats
+
+/// The policy file's top level as written, before its key and root files are loaded.
+/// ``Policy/load(path:)`` decodes this, then resolves it into a ``Policy``.
+struct PolicyFile: Decodable {
+    /// The only policy format version this fwgate reads.
+    static let supportedVersion = 1
+
+    var version: Int
+    var vendors: [VendorPolicy]
+    var formats: Set<FormatID>?
+    var unsignedFormatsUnsafe: Set<FormatID>
+    var algorithms: AlgorithmPolicy
+    var rollback: RollbackPolicy
+    var expiry: ExpiryPolicy
+    var knownTestKeys: KnownTestKeyPolicy
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case version, vendors, formats, unsignedFormatsUnsafe, algorithms, rollback, expiry, knownTestKeys
+    }
+
+    init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let version = try container.decodeIfPresent(Int.self, forKey: .version) else {
+            throw PolicyProblem(codingPath: [], "missing required key 'version'; write `version: 1` at the top")
+        }
+        guard version == Self.supportedVersion else {
+            throw PolicyProblem(
+                codingPath: [CodingKeys.version], "policy version \(version) is not supported; this fwgate reads version \(Self.supportedVersion)")
+        }
+        self.version = version
+        vendors = try container.decodeIfPresent([VendorPolicy].self, forKey: .vendors) ?? []
+        formats = try PolicyFormatList.decode(container, .formats, allowEmpty: false)
+        unsignedFormatsUnsafe = try PolicyFormatList.decode(container, .unsignedFormatsUnsafe, allowEmpty: true) ?? []
+        algorithms = try container.decodeIfPresent(AlgorithmPolicy.self, forKey: .algorithms) ?? .strict
+        rollback = try container.decodeIfPresent(RollbackPolicy.self, forKey: .rollback) ?? .strict
+        expiry = try container.decodeIfPresent(ExpiryPolicy.self, forKey: .expiry) ?? .strict
+        knownTestKeys = try container.decodeIfPresent(KnownTestKeyPolicy.self, forKey: .knownTestKeys) ?? .strict
+    }
+}
