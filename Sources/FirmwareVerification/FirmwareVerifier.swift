@@ -100,11 +100,13 @@ public struct FirmwareVerifier: Sendable {
     /// Verifies a prepared artifact with this verifier's trust and the given context. Never
     /// throws: everything about the content is a check.
     public func report(_ artifact: PreparedArtifact, context: VerificationContext) -> VerificationReport {
-        report(artifact, context: context).report
+        reportAndSigningKey(artifact, context: context).report
     }
 
-    /// The report, and the signing key the format identified (for policy rules).
-    public func report(_ artifact: PreparedArtifact, context: VerificationContext) -> (report: VerificationReport, signingKey: PublicKey?) {
+    /// The report, and the signing key the format identified.
+    public func reportAndSigningKey(_ artifact: PreparedArtifact, context: VerificationContext) -> (
+        report: VerificationReport, signingKey: PublicKey?
+    ) {
         let path = artifact.path
         guard let format = artifact.format, let parsed = artifact.parsed else {
             return (

@@ -16,7 +16,7 @@ struct Fwgate: AsyncParsableCommand {
         version: FwgateVersion.string,
         subcommands: [
             InspectCommand.self, VerifyCommand.self, DigestCommand.self, KeysCommand.self, CertsCommand.self, DevicesCommand.self,
-            InventoryCommand.self, BatchCommand.self,
+            InventoryCommand.self, BatchCommand.self, GateCommand.self,
         ]
     )
 }

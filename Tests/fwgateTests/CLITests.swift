@@ -168,3 +168,36 @@ import Testing
         #expect((object["malformed"] as? [String: Any])?["code"] as? String == "malformed.length")
     }
 }
+
+/// `fwgate gate`: the procurement gate against keys-example/policy.yaml.
+@Suite struct GateCLITests {
+    @Test func gatePassesTheGoodLeafFailsTheRevokedOneAndRecordsBoth() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-gate-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("inv.sqlite").path
+        let result = try BinaryRunner.run([
+            "gate", "keys-example/pki-rsa/leaf.pem", "keys-example/pki-rsa/revoked-leaf.pem", "--trust", "keys-example/pki-rsa/chain.pem",
+            "--trust", "keys-example/pki-rsa/crl.pem", "--policy", "keys-example/policy.yaml", "--vendor", "example-imaging",
+            "--at", "2027-01-01T00:00:00Z", "--db", db,
+        ])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("PASS (with warnings)  keys-example/pki-rsa/leaf.pem") == true)
+        #expect(lines.contains { $0.hasPrefix("FAIL  keys-example/pki-rsa/revoked-leaf.pem") })
+        #expect(lines.contains { $0.contains("✗ cert.revoked") })
+        #expect(lines.last == "gate: 1 of 2 artifact(s) pass policy keys-example/policy.yaml")
+        let entries = try BinaryRunner.run(["inventory", "export", "--format", "jsonl", "--db", db])
+        #expect(entries.stdout.split(separator: "\n").count == 2)
+        #expect(entries.stdout.contains("\"policyDigest\":\""))
+    }
+
+    @Test func gateNeedsAPolicy() throws {
+        let result = try BinaryRunner.run(["gate", "keys-example/pki-rsa/leaf.pem"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--policy is required"))
+        let bad = try BinaryRunner.run(["gate", "keys-example/pki-rsa/leaf.pem", "--policy", "keys-example/README.md"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("keys-example/README.md"))
+    }
+}

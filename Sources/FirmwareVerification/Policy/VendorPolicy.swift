@@ -24,8 +24,9 @@ public struct VendorPolicy: Sendable, Decodable {
     /// The certificates loaded from ``rootFiles``.
     public internal(set) var roots: [Certificate] = []
 
-    /// True when this entry covers the vendor and model. With no model given, only entries
-    /// that cover every model match.
+    /// True when this entry covers the vendor and model. With no model given (procuring "any
+    /// model" of a vendor, or a device whose model is not recorded), every entry of the vendor
+    /// matches: trust stays scoped to that vendor.
     ///
     /// - Parameters:
     ///   - vendor: the device's vendor.
@@ -34,7 +35,7 @@ public struct VendorPolicy: Sendable, Decodable {
     public func covers(vendor: String, model: String?) -> Bool {
         guard name.lowercased() == vendor.lowercased() else { return false }
         if models.isEmpty { return true }
-        guard let model else { return false }
+        guard let model else { return true }
         return models.contains { $0.lowercased() == model.lowercased() }
     }
 

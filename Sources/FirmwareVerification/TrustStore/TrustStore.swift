@@ -18,13 +18,16 @@ public struct TrustStore: Sendable {
     }
 
     /// Loads every file given (folders recursively): public keys (PEM/DER SPKI, PKCS#1) become
-    /// trusted keys named after their file; certificates become trust anchors; CRLs are kept.
+    /// trusted keys named after their file; self-signed certificates become trust anchors, other
+    /// certificates join the untrusted intermediate pool (a chain file given to `--trust` must not
+    /// turn its intermediates into anchors); CRLs are kept.
     ///
     /// - Throws: `FwgateError` naming the first file that is missing, a private key, or holds
     ///   nothing fwgate can trust. Trust material is never skipped silently.
     public static func load(_ paths: [String]) throws(FwgateError) -> TrustStore {
         var keys: [TrustedKey] = []
         var roots: [Certificate] = []
+        var intermediates: [Certificate] = []
         var crls: [CertificateRevocationList] = []
         let files = try TrustFiles.expand(paths, extensions: TrustFiles.certificateExtensions.union(["key", "pub", "crl"]))
         for file in files {
@@ -35,7 +38,9 @@ public struct TrustStore: Sendable {
                 throw FwgateError(.unreadableInput, "\(file): cannot read: \(error.localizedDescription)")
             }
             if let certificates = try? Certificate.parseAll(bytes) {
-                roots += certificates
+                for certificate in certificates {
+                    if certificate.info.selfSigned { roots.append(certificate) } else { intermediates.append(certificate) }
+                }
                 continue
             }
             if let list = try? CertificateRevocationList.parseAll(bytes) {
@@ -49,7 +54,7 @@ public struct TrustStore: Sendable {
                 throw FwgateError(.invalidTrust, "\(file): not a public key, certificate or CRL: \(error.reason)")
             }
         }
-        return TrustStore(keys: keys, roots: roots, crls: crls)
+        return TrustStore(keys: keys, roots: roots, intermediates: intermediates, crls: crls)
     }
 
     /// `vendor-keys/acme-prod.pub.pem` → `acme-prod`.
