@@ -47,8 +47,12 @@ import Testing
         let error = try #require(throws: FwgateError.self) { try policy.trustStore(vendor: "acme-medical", model: "toaster") }
         #expect(error.code == .invalidPolicy)
         #expect(error.reason.contains("policy.yaml") && error.reason.contains("model 'toaster'"))
-        // A model-restricted entry does not apply when the model is unknown.
-        #expect(throws: FwgateError.self) { try policy.trustStore(vendor: "acme-medical", model: nil) }
+        // With no model (procuring any model of the vendor): every entry of that vendor, and
+        // nothing of other vendors.
+        let anyModel = try policy.trustStore(vendor: "acme-medical", model: nil)
+        #expect(!anyModel.keys.isEmpty)
+        #expect(anyModel.keys.allSatisfy { $0.name.hasPrefix("acme-medical/") })
+        #expect(throws: FwgateError.self) { try policy.trustStore(vendor: "unknown-vendor", model: nil) }
         // Without a vendor: the policy as a whole.
         #expect(try policy.trustStore(vendor: nil, model: nil).keys.count == 5)
         #expect(try Policy.default.trustStore(vendor: "acme-medical", model: "pump-x1").keys.isEmpty)
