@@ -73,6 +73,14 @@ public struct Inventory: Sendable {
         }
     }
 
+    func writeTransaction<T>(_ what: String, _ body: (Database) throws -> T) throws(FwgateError) -> T {
+        try write(what, body)
+    }
+
+    func readOnly<T>(_ what: String, _ body: (Database) throws -> T) throws(FwgateError) -> T {
+        try read(what, body)
+    }
+
     private func write<T>(_ what: String, _ body: (Database) throws -> T) throws(FwgateError) -> T {
         do {
             return try writer.writeWithoutTransaction { db in

@@ -64,6 +64,36 @@ enum Migrations {
                     """)
         }
 
+        migrator.registerMigration("v2-certificates") { db in
+            try db.create(table: "certificate") { t in
+                t.primaryKey("sha256", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("issuer", .text).notNull()
+                t.column("serial", .text).notNull()
+                t.column("notBefore", .datetime).notNull()
+                t.column("notAfter", .datetime).notNull()
+                t.column("firstSeen", .datetime).notNull()
+                t.column("lastSeen", .datetime).notNull()
+            }
+            try db.create(table: "certificateLocation") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("certificateSHA256", .text).notNull().references("certificate", onDelete: .cascade)
+                t.column("path", .text)
+                t.column("endpoint", .text)
+                t.column("deviceID", .text).references("device", onDelete: .setNull)
+                t.column("kind", .text).notNull()
+                t.column("lastSwept", .datetime).notNull()
+                t.check(sql: "path IS NOT NULL OR endpoint IS NOT NULL")
+            }
+            try db.create(
+                index: "certificateLocation_unique", on: "certificateLocation",
+                expressions: [Column("certificateSHA256"), sql("ifnull(path, '')"), sql("ifnull(endpoint, '')"), sql("ifnull(deviceID, '')")],
+                options: .unique)
+            try db.create(index: "certificateLocation_deviceID", on: "certificateLocation", columns: ["deviceID"])
+        }
+
         return migrator
     }
+
+    private static func sql(_ text: String) -> SQLExpression { SQL(sql: text).sqlExpression }
 }

@@ -9,7 +9,7 @@ struct CertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "certs",
         abstract: "Verify and describe X.509 certificates.",
-        subcommands: [Verify.self, Show.self])
+        subcommands: [Verify.self, Show.self, Sweep.self])
 
     /// `fwgate certs verify LEAF [--chain FILE] --ca ROOT... [--crl FILE] [--purpose code-signing] [--at T] [--json]`
     struct Verify: AsyncParsableCommand {

@@ -55,14 +55,28 @@ struct InventoryCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one posture entry with every check.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one posture entry (by number) or one device: its posture history and its certificates' expiry.")
         @OptionGroup var global: GlobalOptions
+        @OptionGroup var time: TimeOptions
         @Flag(help: "Print JSON.") var json = false
-        @Argument(help: ArgumentHelp("Entry number (from list).", valueName: "id")) var id: Int64
+        @Argument(help: ArgumentHelp("Entry number (from list) or device id.", valueName: "entry-or-device")) var target: String
+
+        struct DeviceView: Encodable {
+            let device: DeviceRecord
+            let entries: [PostureEntry]
+            let certificates: [Inventory.DeviceCertificate]
+        }
 
         func run() async throws {
             let inventory = try global.openInventory()
-            guard let entry = try inventory.entry(id) else { throw FwgateError(.usage, "no posture entry #\(id) in \(inventory.path)") }
+            if let device = try inventory.device(target) {
+                try showDevice(device, inventory: inventory)
+                return
+            }
+            guard let id = Int64(target), let entry = try inventory.entry(id) else {
+                throw FwgateError(.usage, "'\(target)' is neither a posture entry number nor a device in \(inventory.path)")
+            }
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(entry), as: UTF8.self))
                 return
@@ -73,6 +87,27 @@ struct InventoryCommand: AsyncParsableCommand {
             if let expiry = entry.earliestExpiry { print("  earliest certificate expiry \(RFC3339.string(expiry))") }
             print("  policy \(entry.policyDigest ?? "-"), fwgate \(entry.toolVersion), entry hash \(entry.entryHash)")
             for check in entry.decodedChecks { print("  \(check.status.rawValue)  \(check.code)  \(check.message)") }
+        }
+
+        func showDevice(_ device: DeviceRecord, inventory: Inventory) throws {
+            let entries = try inventory.entries(.init(deviceID: device.id))
+            let certificates = try inventory.certificates(forDevice: device.id)
+            if json {
+                let view = DeviceView(device: device, entries: entries, certificates: certificates)
+                print(String(decoding: try FwgateJSON.encoder().encode(view), as: UTF8.self))
+                return
+            }
+            let at = try time.resolve()
+            print("device \(device.id)  \(device.make ?? "-") \(device.model ?? "-")  installed \(device.installedVersion ?? "-")  \(device.location ?? "")")
+            print("posture entries: \(entries.count)")
+            for entry in entries.suffix(10) { print("  " + InventoryCommand.line(entry)) }
+            print("certificates: \(certificates.count)")
+            for item in certificates {
+                let days = ExpiryWindows.daysLeft(until: item.certificate.notAfter, at: at)
+                let bucket = ExpiryWindows().bucket(end: item.certificate.notAfter, at: at)
+                let place = item.location.endpoint ?? item.location.path ?? "-"
+                print("  \(days) days (\(bucket.rawValue))  notAfter \(RFC3339.string(item.certificate.notAfter))  \(item.certificate.subject)  at \(place)  last swept \(RFC3339.string(item.location.lastSwept))")
+            }
         }
     }
 

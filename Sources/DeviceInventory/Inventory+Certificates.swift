@@ -1,0 +1,67 @@
+import FirmwareFormats
+import FirmwareVerification
+import Foundation
+import GRDB
+
+extension Inventory {
+    /// Records a sweep's certificates and locations (one transaction). A location whose device
+    /// is not in the inventory is stored without a device.
+    ///
+    /// - Returns: how many certificates and locations were written.
+    @discardableResult
+    public func record(sweep: SweepResult) throws(FwgateError) -> (certificates: Int, locations: Int) {
+        try writeTransaction("recording the sweep") { db in
+            let knownDevices = Set(try String.fetchAll(db, sql: "SELECT id FROM device"))
+            var locations = 0
+            for swept in sweep.certificates {
+                if var existing = try CertificateRecord.fetchOne(db, key: swept.sha256) {
+                    existing.lastSeen = max(existing.lastSeen, sweep.at)
+                    try existing.update(db)
+                } else {
+                    try CertificateRecord(
+                        sha256: swept.sha256, subject: swept.subject, issuer: swept.issuer, serial: swept.serial,
+                        notBefore: swept.notBefore, notAfter: swept.notAfter, firstSeen: sweep.at, lastSeen: sweep.at
+                    ).insert(db)
+                }
+                for location in swept.locations {
+                    let device = location.device.flatMap { knownDevices.contains($0) ? $0 : nil }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO certificateLocation (certificateSHA256, path, endpoint, deviceID, kind, lastSwept)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            ON CONFLICT DO UPDATE SET lastSwept = excluded.lastSwept
+                            """,
+                        arguments: [swept.sha256, location.path, location.endpoint, device, location.kind, sweep.at])
+                    locations += 1
+                }
+            }
+            return (sweep.certificates.count, locations)
+        }
+    }
+
+    /// A device's certificate, as recorded by sweeps.
+    public struct DeviceCertificate: Sendable, Codable {
+        public var certificate: CertificateRecord
+        public var location: CertificateLocationRecord
+    }
+
+    /// The certificates recorded for a device, soonest expiry first.
+    public func certificates(forDevice id: String) throws(FwgateError) -> [DeviceCertificate] {
+        try readOnly("reading certificates of \(id)") { db in
+            let locations = try CertificateLocationRecord.filter(Column("deviceID") == id).fetchAll(db)
+            return try locations.compactMap { location in
+                try CertificateRecord.fetchOne(db, key: location.certificateSHA256).map {
+                    DeviceCertificate(certificate: $0, location: location)
+                }
+            }.sorted { $0.certificate.notAfter < $1.certificate.notAfter }
+        }
+    }
+
+    /// Devices that can be swept over TLS: an IP (or host) and a TLS port.
+    public func tlsEndpoints() throws(FwgateError) -> [(device: String, host: String, port: Int)] {
+        try devices().compactMap { device in
+            guard let ip = device.ip, let port = device.tlsPort else { return nil }
+            return (device.id, ip, port)
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import DeviceInventory
+import FirmwareCrypto
+import FirmwareFormats
+import FirmwareVerification
+import Foundation
+
+extension CertsCommand {
+    /// `fwgate certs sweep PATH... [--tls HOST:PORT...] [--from-inventory] [--warn 30d] [--at T] [--format ...]`
+    struct Sweep: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Certificate expiry sweep: what expires when, per device (for cron and systemd timers).",
+            discussion: """
+                Reads certificate files and folders (PEM bundles, DER, PKCS#7 .p7b/.p7c), the \
+                certificates and CRLs of --trust / --policy, and (with --tls or --from-inventory) \
+                the chains devices serve over TLS. Each certificate is listed once with every place \
+                it was found, its days left at --at, and a bucket: expired, critical (within \
+                --critical), warning (within --warn) or ok. Files without certificates are listed \
+                as unreadable and the sweep goes on. Results are recorded in the inventory unless \
+                --no-record. Exit 1 when anything is expired or inside the warning window (a \
+                certificate, a CRL past its nextUpdate, a device's last update signer), 0 \
+                otherwise, 2 on usage errors.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var time: TimeOptions
+
+        @Option(help: ArgumentHelp("Warning window (e.g. 30d, 2w).", valueName: "duration"))
+        var warn: Duration = Duration(argument: "30d")!
+
+        @Option(help: ArgumentHelp("Critical window (e.g. 7d).", valueName: "duration"))
+        var critical: Duration = Duration(argument: "7d")!
+
+        @Option(help: ArgumentHelp("Output: table, json, csv, prometheus or html.", valueName: "format"))
+        var format: String = "table"
+
+        @Option(name: .customLong("output"), help: ArgumentHelp("Write the output to this file instead of stdout.", valueName: "file"))
+        var outputPath: String?
+
+        @Option(name: .customLong("trust"), help: ArgumentHelp("Trust material to sweep too (keys are ignored; certificates and CRLs count).", valueName: "path"))
+        var trustPaths: [String] = []
+
+        @Option(help: ArgumentHelp("A policy: its roots are swept, and each inventory device gets the date its last trusted update signer expires.", valueName: "file"))
+        var policy: String?
+
+        @Flag(name: .customLong("no-record"), help: "Do not record certificates in the inventory.")
+        var noRecord = false
+
+        @Option(help: ArgumentHelp("The device the given files belong to (recorded with their certificates).", valueName: "id"))
+        var device: String?
+
+        @Argument(help: ArgumentHelp("Certificate files or folders (searched recursively).", valueName: "path"))
+        var paths: [String] = []
+
+        func validate() throws {
+            guard ["table", "json", "csv", "prometheus", "html"].contains(format) else {
+                throw ValidationError("--format must be table, json, csv, prometheus or html")
+            }
+            if critical.seconds > warn.seconds { throw ValidationError("--critical (\(critical.text)) must not be longer than --warn (\(warn.text))") }
+            if paths.isEmpty && trustPaths.isEmpty && policy == nil && !hasNetworkSources {
+                throw ValidationError("nothing to sweep: give certificate files or folders, --trust, --policy, --tls or --from-inventory")
+            }
+        }
+
+        /// Overridden once TLS sources exist.
+        var hasNetworkSources: Bool { false }
+
+        func run() async throws {
+            let at = try time.resolve()
+            var sweep = CertificateSweep(windows: ExpiryWindows(critical: critical.seconds, warning: warn.seconds))
+            let files = try CertificateSweep.files(in: paths)
+            for (path, content) in zip(files, CertificateSweep.readAll(files)) { sweep.add(content, path: path, device: device) }
+
+            let trust = try TrustStore.load(trustPaths)
+            sweep.add(trust.roots + trust.intermediates, at: SweepLocation(path: trustPaths.joined(separator: ", "), kind: "trust-store"))
+            for crl in trust.crls { sweep.add(crls: [crl], path: trustPaths.joined(separator: ", ")) }
+
+            let inventory = noRecord && policy == nil ? nil : try? global.openInventory()
+            if let policyPath = policy {
+                let loaded = try Policy.load(path: policyPath)
+                let scoped = try loaded.trustStore(vendor: nil, model: nil)
+                sweep.add(scoped.roots + scoped.intermediates, at: SweepLocation(path: policyPath, kind: "trust-store"))
+                for device in (try inventory?.devices()) ?? [] {
+                    sweep.add(deviceSigner: try Self.signerExpiry(device: device, policy: loaded, at: at, windows: sweep.windows))
+                }
+            }
+
+            let result = sweep.result(at: at)
+            if !noRecord, let inventory { try inventory.record(sweep: result) }
+            try emit(result)
+            if result.needsAttention { throw VerdictExit.failed }
+        }
+
+        /// The last day a device can take an update signed under the policy's certificates for
+        /// its vendor and model.
+        static func signerExpiry(device: DeviceRecord, policy: Policy, at: Date, windows: ExpiryWindows) throws -> DeviceSignerExpiry {
+            guard let vendor = device.make,
+                let store = try? policy.trustStore(vendor: vendor, model: device.model)
+            else {
+                return DeviceSignerExpiry(
+                    device: device.id, updatesPossibleUntil: nil, daysLeft: nil, bucket: nil,
+                    note: "the policy does not cover this device's vendor/model: no update signer is trusted")
+            }
+            let certificates = store.roots + store.intermediates
+            guard let last = certificates.map(\.notAfter).max() else {
+                let note = store.keys.isEmpty ? "no update signer is trusted" : "trusted by raw keys (\(store.keys.count)), which do not expire"
+                return DeviceSignerExpiry(device: device.id, updatesPossibleUntil: nil, daysLeft: nil, bucket: nil, note: note)
+            }
+            let bucket = store.keys.isEmpty ? windows.bucket(end: last, at: at) : nil
+            let note =
+                store.keys.isEmpty
+                ? "can take updates until \(RFC3339.string(last)) (its last trusted signer certificate expires then)"
+                : "signer certificates end \(RFC3339.string(last)); raw keys (\(store.keys.count)) stay trusted after that"
+            return DeviceSignerExpiry(
+                device: device.id, updatesPossibleUntil: last, daysLeft: ExpiryWindows.daysLeft(until: last, at: at), bucket: bucket,
+                note: note)
+        }
+
+        /// Placeholder until the HTML renderer lands.
+        func htmlReport(_ result: SweepResult) throws -> String {
+            throw FwgateError(.usage, "--format html is not available in this build")
+        }
+
+        func emit(_ result: SweepResult) throws {
+            let text: String
+            switch format {
+            case "json": text = String(decoding: try FwgateJSON.encoder().encode(result), as: UTF8.self) + "\n"
+            case "csv": text = SweepOutput.csv(result)
+            case "prometheus": text = SweepOutput.prometheus(result)
+            case "html": text = try htmlReport(result)
+            default:
+                let color = outputPath == nil && global.useColor
+                text = SweepOutput.table(result) { line, bucket in
+                    switch bucket {
+                    case .expired: Terminal.paint(line, .red, enabled: color)
+                    case .critical, .warning: Terminal.paint(line, .yellow, enabled: color)
+                    case .ok: line
+                    }
+                } + "\n"
+            }
+            if let outputPath {
+                do {
+                    // Write to a temporary file and rename, so a textfile collector never reads half a file.
+                    let temporary = outputPath + ".tmp-\(getpid())"
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+                    _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: outputPath), withItemAt: URL(fileURLWithPath: temporary))
+                } catch {
+                    throw FwgateError(.io, "\(outputPath): cannot write: \(error.localizedDescription)")
+                }
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}

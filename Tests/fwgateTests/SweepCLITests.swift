@@ -1,0 +1,89 @@
+import Foundation
+import FwgateTestSupport
+import Testing
+
+/// `fwgate certs sweep` over testvectors/sweep/certs at the fixed reference time: exactly the
+/// committed table and JSON (every bucket; PEM, DER, PEM bundle, PKCS#7 in DER and PEM; a stale
+/// CRL; empty, corrupt and non-certificate files).
+@Suite struct SweepCLITests {
+    static let at = "2026-06-01T00:00:00Z"
+    static let base = ["certs", "sweep", "testvectors/sweep/certs", "--at", at, "--no-record"]
+
+    @Test func tableIsExactlyTheCommittedOne() throws {
+        let result = try BinaryRunner.run(Self.base)
+        #expect(result.status == 1)
+        #expect(result.stdout == (try String(contentsOf: TestVectors.url("sweep/expected-table.txt"), encoding: .utf8)))
+    }
+
+    @Test func jsonIsExactlyTheCommittedOneAndFollowsTheContract() throws {
+        let result = try BinaryRunner.run(Self.base + ["--format", "json"])
+        #expect(result.status == 1)
+        let actual = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? NSDictionary
+        let expected = try JSONSerialization.jsonObject(with: TestVectors.data("sweep/expected.json")) as? NSDictionary
+        #expect(actual == expected)
+        let object = try #require(actual as? [String: Any])
+        let certificates = try #require(object["certificates"] as? [[String: Any]])
+        #expect(certificates.map { $0["bucket"] as? String } == ["expired", "critical", "critical", "warning", "ok", "ok", "ok"])
+        #expect(certificates.map { $0["daysLeft"] as? Int } == [-31, 4, 7, 19, 365, 1310, 4962])
+        for certificate in certificates {
+            for key in ["subject", "issuer", "serial", "sha256", "notBefore", "notAfter", "daysLeft", "bucket", "locations"] {
+                #expect(certificate[key] != nil, "missing \(key)")
+            }
+            #expect((certificate["serial"] as? String)?.allSatisfy { $0.isHexDigit && !$0.isUppercase } == true)
+        }
+        #expect((certificates[0]["locations"] as? [Any])?.count == 2, "the same certificate in two files is one certificate")
+        let unreadable = try #require(object["unreadable"] as? [[String: Any]])
+        #expect(unreadable.compactMap { ($0["path"] as? String)?.split(separator: "/").last.map(String.init) } == ["corrupt.pem", "empty.pem", "notes.txt"])
+        let crls = try #require(object["crls"] as? [[String: Any]])
+        #expect(crls.first?["bucket"] as? String == "expired")
+    }
+
+    @Test func csvAndPrometheusCarryTheSameCertificates() throws {
+        let csv = try BinaryRunner.run(Self.base + ["--format", "csv"])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "subject,issuer,serial,sha256,notBefore,notAfter,daysLeft,bucket,locations")
+        #expect(lines.count == 8)
+        #expect(lines[1].contains(",-31,expired,"))
+        let prometheus = try BinaryRunner.run(Self.base + ["--format", "prometheus"])
+        let samples = prometheus.stdout.split(separator: "\n").filter { $0.hasPrefix("fwgate_certificate_not_after_seconds{") }
+        #expect(samples.count == 7)
+        #expect(prometheus.stdout.contains("fwgate_sweep_certificates{bucket=\"critical\"} 2"))
+        #expect(prometheus.stdout.contains("fwgate_sweep_unreadable 3"))
+        #expect(prometheus.stdout.contains("# TYPE fwgate_certificate_not_after_seconds gauge"))
+        // 2026-05-01T00:00:00Z
+        #expect(samples.first?.hasSuffix(" 1777593600") == true)
+    }
+
+    @Test func exitCodeFollowsTheWindows() throws {
+        // Only the root (ok for years): exit 0.
+        let ok = try BinaryRunner.run(["certs", "sweep", "testvectors/sweep/certs/root.pem", "--at", Self.at, "--no-record"])
+        #expect(ok.status == 0)
+        // The warning certificate with a 10-day window is ok: exit 0; with 30 days: exit 1.
+        let narrow = try BinaryRunner.run(
+            ["certs", "sweep", "testvectors/sweep/certs/bundle.pem", "--at", Self.at, "--no-record", "--warn", "10d", "--critical", "2d"])
+        #expect(narrow.status == 0)
+        let wide = try BinaryRunner.run(["certs", "sweep", "testvectors/sweep/certs/bundle.pem", "--at", Self.at, "--no-record"])
+        #expect(wide.status == 1)
+        let usage = try BinaryRunner.run(["certs", "sweep", "--at", Self.at])
+        #expect(usage.status == 2)
+        let missing = try BinaryRunner.run(["certs", "sweep", "no/such/folder", "--no-record"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no/such/folder"))
+    }
+
+    @Test func sweepIsRecordedAndShownPerDevice() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-sweep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("inv.sqlite").path
+        try "id,make,model\ngw-1,acme,gw\n".write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        #expect(try BinaryRunner.run(["devices", "import", dir.appendingPathComponent("d.csv").path, "--db", db]).status == 0)
+        let sweep = try BinaryRunner.run(
+            ["certs", "sweep", "testvectors/sweep/certs/bundle.pem", "--device", "gw-1", "--at", Self.at, "--db", db])
+        #expect(sweep.status == 1)
+        let shown = try BinaryRunner.run(["inventory", "show", "gw-1", "--at", Self.at, "--db", db])
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains("certificates: 2"))
+        #expect(shown.stdout.contains("19 days (warning)  notAfter 2026-06-20T00:00:00Z  O=fwgate TEST,CN=pump-warning"))
+    }
+}
