@@ -146,9 +146,12 @@ public struct CertificateSweep: Sendable {
                 // A CRL without nextUpdate never goes stale by date; one past it blocks updates.
                 bucket: crl.nextUpdate.map { windows.bucket(end: $0, at: at) } ?? .ok, path: path)
         }.sorted { ($0.nextUpdate ?? .distantFuture, $0.path) < ($1.nextUpdate ?? .distantFuture, $1.path) }
-        return SweepResult(
+        var result = SweepResult(
             at: at, certificates: certificates, unreadable: unreadable, crls: sweptCRLs,
             devices: devices.sorted { $0.device < $1.device })
+        result.criticalDays = Int(windows.critical / 86_400)
+        result.warningDays = Int(windows.warning / 86_400)
+        return result
     }
 }
 

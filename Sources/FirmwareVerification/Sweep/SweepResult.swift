@@ -164,6 +164,9 @@ public struct SweepUnreadable: Sendable, Codable, Hashable {
 /// The outcome of `fwgate certs sweep` (DESIGN.md's JSON contract, plus `crls` and `devices`).
 public struct SweepResult: Sendable, Codable {
     public var at: Date
+    /// The windows the buckets were judged with, in whole days (nil: the defaults, 7 and 30).
+    public var criticalDays: Int?
+    public var warningDays: Int?
     public var certificates: [SweptCertificate]
     public var unreadable: [SweepUnreadable]
     public var crls: [SweptCRL]

@@ -116,18 +116,13 @@ extension CertsCommand {
                 note: note)
         }
 
-        /// Placeholder until the HTML renderer lands.
-        func htmlReport(_ result: SweepResult) throws -> String {
-            throw FwgateError(.usage, "--format html is not available in this build")
-        }
-
         func emit(_ result: SweepResult) throws {
             let text: String
             switch format {
             case "json": text = String(decoding: try FwgateJSON.encoder().encode(result), as: UTF8.self) + "\n"
             case "csv": text = SweepOutput.csv(result)
             case "prometheus": text = SweepOutput.prometheus(result)
-            case "html": text = try htmlReport(result)
+            case "html": text = SweepHTMLRenderer.render(result)
             default:
                 let color = outputPath == nil && global.useColor
                 text = SweepOutput.table(result) { line, bucket in
@@ -143,7 +138,13 @@ extension CertsCommand {
                     // Write to a temporary file and rename, so a textfile collector never reads half a file.
                     let temporary = outputPath + ".tmp-\(getpid())"
                     try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-                    _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: outputPath), withItemAt: URL(fileURLWithPath: temporary))
+                    guard rename(temporary, outputPath) == 0 else {
+                        let reason = String(cString: strerror(errno))
+                        try? FileManager.default.removeItem(atPath: temporary)
+                        throw FwgateError(.io, "\(outputPath): cannot write: \(reason)")
+                    }
+                } catch let error as FwgateError {
+                    throw error
                 } catch {
                     throw FwgateError(.io, "\(outputPath): cannot write: \(error.localizedDescription)")
                 }
