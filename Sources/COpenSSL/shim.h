@@ -71,4 +71,11 @@ static inline int fwgate_extension_decodes(X509_EXTENSION *ext) {
     return 1;
 }
 
+// MARK: - TLS
+
+/// Sets the SNI host name sent in the ClientHello (RFC 6066 §3); returns 1 on success.
+static inline long fwgate_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return SSL_set_tlsext_host_name(ssl, name); }
+/// Sets the lowest protocol version the context will negotiate (e.g. TLS1_2_VERSION); 1 on success.
+static inline long fwgate_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) { return SSL_CTX_set_min_proto_version(ctx, version); }
+
 #endif

@@ -87,3 +87,52 @@ import Testing
         #expect(shown.stdout.contains("19 days (warning)  notAfter 2026-06-20T00:00:00Z  O=fwgate TEST,CN=pump-warning"))
     }
 }
+
+/// `certs sweep --tls` and `--from-inventory` against real `openssl s_server` instances on
+/// 127.0.0.1 (only loopback is contacted).
+@Suite struct SweepTLSCLITests {
+    @Test func servedChainsAreSweptAndFailuresListed() throws {
+        let valid = try TLSTestServer(certificate: "valid-leaf", chain: "intermediate")
+        defer { valid.stop() }
+        let expired = try TLSTestServer(certificate: "expired-leaf")
+        defer { expired.stop() }
+        let selfSigned = try TLSTestServer(certificate: "selfsigned")
+        defer { selfSigned.stop() }
+        let closed = try TLSTestServer.closedPort()
+        let result = try BinaryRunner.run([
+            "certs", "sweep", "--tls", "127.0.0.1:\(valid.port)", "--tls", "127.0.0.1:\(expired.port)", "--tls",
+            "127.0.0.1:\(selfSigned.port)", "--tls", "127.0.0.1:\(closed)", "--at", "2026-06-01T00:00:00Z", "--no-record",
+            "--timeout", "3", "--format", "json",
+        ])
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let certificates = try #require(object["certificates"] as? [[String: Any]])
+        func endpoints(_ c: [String: Any]) -> [String] { (c["locations"] as? [[String: Any]] ?? []).compactMap { $0["endpoint"] as? String } }
+        let expiredOne = try #require(certificates.first { ($0["subject"] as? String)?.contains("CN=expired.device") == true })
+        #expect(expiredOne["bucket"] as? String == "expired")
+        #expect(endpoints(expiredOne) == ["127.0.0.1:\(expired.port)"])
+        #expect(certificates.filter { endpoints($0).contains("127.0.0.1:\(valid.port)") }.count == 2, "leaf and intermediate served")
+        #expect(certificates.contains { ($0["subject"] as? String) == ($0["issuer"] as? String) && endpoints($0) == ["127.0.0.1:\(selfSigned.port)"] })
+        let unreadable = try #require(object["unreadable"] as? [[String: Any]])
+        #expect(unreadable.map { $0["path"] as? String } == ["127.0.0.1:\(closed)"])
+        #expect((unreadable.first?["reason"] as? String)?.contains("refused") == true)
+    }
+
+    @Test func fromInventoryNamesTheDeviceAndRecordsIt() throws {
+        let server = try TLSTestServer(certificate: "valid-leaf")
+        defer { server.stop() }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("inv.sqlite").path
+        try "id,make,model,ip,tlsPort\nmonitor-7,acme,m3,127.0.0.1,\(server.port)\n".write(
+            to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        #expect(try BinaryRunner.run(["devices", "import", dir.appendingPathComponent("d.csv").path, "--db", db]).status == 0)
+        let sweep = try BinaryRunner.run(["certs", "sweep", "--from-inventory", "--at", "2026-06-01T00:00:00Z", "--db", db, "--format", "csv"])
+        #expect(sweep.status == 0, "\(sweep.stdout)\(sweep.stderr)")
+        #expect(sweep.stdout.contains("127.0.0.1:\(server.port) (monitor-7)"))
+        let shown = try BinaryRunner.run(["inventory", "show", "monitor-7", "--at", "2026-06-01T00:00:00Z", "--db", db])
+        #expect(shown.stdout.contains("certificates: 1"))
+        #expect(shown.stdout.contains("CN=device.fwgate.test"))
+    }
+}

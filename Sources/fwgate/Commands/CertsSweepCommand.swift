@@ -49,6 +49,18 @@ extension CertsCommand {
         @Option(help: ArgumentHelp("The device the given files belong to (recorded with their certificates).", valueName: "id"))
         var device: String?
 
+        @Option(name: .customLong("tls"), help: ArgumentHelp("A device TLS endpoint to fetch the served chain from (repeatable): HOST:PORT or [IPv6]:PORT.", valueName: "host:port"))
+        var tlsEndpoints: [String] = []
+
+        @Flag(name: .customLong("from-inventory"), help: "Also fetch the chain of every inventory device that has an IP and a TLS port.")
+        var fromInventory = false
+
+        @Option(help: ArgumentHelp("TLS fetches in flight at once.", valueName: "n"))
+        var jobs: Int = 16
+
+        @Option(help: ArgumentHelp("Time limit per TLS endpoint (resolve, connect and handshake), in seconds.", valueName: "seconds"))
+        var timeout: Double = 10
+
         @Argument(help: ArgumentHelp("Certificate files or folders (searched recursively).", valueName: "path"))
         var paths: [String] = []
 
@@ -56,14 +68,22 @@ extension CertsCommand {
             guard ["table", "json", "csv", "prometheus", "html"].contains(format) else {
                 throw ValidationError("--format must be table, json, csv, prometheus or html")
             }
+            guard jobs >= 1, jobs <= 256 else { throw ValidationError("--jobs must be between 1 and 256") }
+            guard timeout > 0, timeout <= 300 else { throw ValidationError("--timeout must be between 0 and 300 seconds") }
+            for endpoint in tlsEndpoints {
+                do {
+                    _ = try TLSEndpoint(parsing: endpoint)
+                } catch {
+                    throw ValidationError("--tls '\(endpoint)': \(error.reason)")
+                }
+            }
             if critical.seconds > warn.seconds { throw ValidationError("--critical (\(critical.text)) must not be longer than --warn (\(warn.text))") }
             if paths.isEmpty && trustPaths.isEmpty && policy == nil && !hasNetworkSources {
                 throw ValidationError("nothing to sweep: give certificate files or folders, --trust, --policy, --tls or --from-inventory")
             }
         }
 
-        /// Overridden once TLS sources exist.
-        var hasNetworkSources: Bool { false }
+        var hasNetworkSources: Bool { !tlsEndpoints.isEmpty || fromInventory }
 
         func run() async throws {
             let at = try time.resolve()
@@ -75,7 +95,8 @@ extension CertsCommand {
             sweep.add(trust.roots + trust.intermediates, at: SweepLocation(path: trustPaths.joined(separator: ", "), kind: "trust-store"))
             for crl in trust.crls { sweep.add(crls: [crl], path: trustPaths.joined(separator: ", ")) }
 
-            let inventory = noRecord && policy == nil ? nil : try? global.openInventory()
+            let inventory = noRecord && policy == nil && !fromInventory ? nil : try global.openInventory()
+            try await fetchTLS(into: &sweep, inventory: inventory)
             if let policyPath = policy {
                 let loaded = try Policy.load(path: policyPath)
                 let scoped = try loaded.trustStore(vendor: nil, model: nil)
@@ -89,6 +110,41 @@ extension CertsCommand {
             if !noRecord, let inventory { try inventory.record(sweep: result) }
             try emit(result)
             if result.needsAttention { throw VerdictExit.failed }
+        }
+
+        /// Fetches the chains of the named endpoints and (with --from-inventory) of every device
+        /// with an IP and TLS port. Only those addresses are contacted; no application data is
+        /// sent. An endpoint that fails is listed as unreadable with the reason.
+        func fetchTLS(into sweep: inout CertificateSweep, inventory: Inventory?) async throws {
+            var targets: [(TLSEndpoint, String?)] = []
+            var devicesByAddress: [String: String] = [:]
+            if let inventory {
+                for (device, host, port) in try inventory.tlsEndpoints() {
+                    guard let endpoint = try? TLSEndpoint(parsing: host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)") else {
+                        sweep.addUnreadable("\(host):\(port)", reason: "the inventory's address is not a host or IP", device: device)
+                        continue
+                    }
+                    devicesByAddress[endpoint.description] = device
+                    if fromInventory { targets.append((endpoint, device)) }
+                }
+            }
+            for text in tlsEndpoints {
+                let endpoint = try TLSEndpoint(parsing: text)
+                if !targets.contains(where: { $0.0 == endpoint }) { targets.append((endpoint, devicesByAddress[endpoint.description])) }
+            }
+            guard !targets.isEmpty else { return }
+            if !global.quiet && Terminal.stderrIsTTY {
+                Terminal.printError("fetching \(targets.count) TLS endpoint(s), \(jobs) at a time…")
+            }
+            let results = await TLSCertificateFetcher.fetchAll(targets.map(\.0), timeout: .milliseconds(Int(timeout * 1000)), concurrency: jobs)
+            for ((endpoint, device), result) in zip(targets, results) {
+                if !result.chain.isEmpty {
+                    sweep.add(result.chain, at: SweepLocation(endpoint: endpoint.description, device: device, kind: "tls"))
+                }
+                if let error = result.error, result.chain.isEmpty {
+                    sweep.addUnreadable(endpoint.description, reason: error.description, device: device)
+                }
+            }
         }
 
         /// The last day a device can take an update signed under the policy's certificates for
