@@ -151,24 +151,69 @@ public struct Inventory: Sendable {
     public func record(
         _ report: VerificationReport, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date
     ) throws(FwgateError) -> PostureEntry {
-        let checksJSON = String(decoding: (try? FwgateJSON.encoder(pretty: false).encode(report.checks)) ?? Data("[]".utf8), as: UTF8.self)
-        let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
-        return try write("recording \(report.file)") { db in
-            if let deviceID, try DeviceRecord.fetchOne(db, key: deviceID) == nil {
-                throw FwgateError(.usage, "device '\(deviceID)' is not in the inventory \(path); import it first (fwgate devices import)")
-            }
-            let previous = try String.fetchOne(db, sql: "SELECT entryHash FROM postureEntry ORDER BY id DESC LIMIT 1")
-            var entry = PostureEntry(
-                id: nil, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
-                format: report.format, version: report.version, securityCounter: report.securityCounter.map { Int64(clamping: $0) },
-                signerName: report.signer?.name, signerFingerprint: report.signer?.keyFingerprint, signerSubject: report.signer?.subject,
-                chainStatus: chainStatus, earliestExpiry: report.earliestExpiry, verdict: report.verdict, checks: checksJSON,
-                policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous ?? PostureEntry.genesisHash,
-                entryHash: "")
-            entry.entryHash = entry.computedHash()
-            try entry.insert(db)
-            return entry
+        try record(
+            all: [PendingEntry(report: report, deviceID: deviceID, size: size)], policyDigest: policyDigest, toolVersion: toolVersion,
+            at: at
+        )[0]
+    }
+
+    /// One posture entry to record.
+    public struct PendingEntry: Sendable {
+        public var report: VerificationReport
+        public var deviceID: String?
+        public var size: Int64
+        public init(report: VerificationReport, deviceID: String?, size: Int64) {
+            self.report = report
+            self.deviceID = deviceID
+            self.size = size
         }
+    }
+
+    /// Records several entries in ONE transaction, chained in order (a batch records one
+    /// artifact's devices together: a kill leaves all of them or none).
+    ///
+    /// - Throws: `FwgateError` (nothing is recorded when it throws).
+    @discardableResult
+    public func record(all items: [PendingEntry], policyDigest: String?, toolVersion: String, at: Date) throws(FwgateError) -> [PostureEntry] {
+        guard !items.isEmpty else { return [] }
+        let encoder = FwgateJSON.encoder(pretty: false)
+        return try write("recording \(items.count) entries") { db in
+            var previous = try String.fetchOne(db, sql: "SELECT entryHash FROM postureEntry ORDER BY id DESC LIMIT 1") ?? PostureEntry.genesisHash
+            var knownDevices: Set<String> = []
+            var stored: [PostureEntry] = []
+            stored.reserveCapacity(items.count)
+            for item in items {
+                if let deviceID = item.deviceID, !knownDevices.contains(deviceID) {
+                    guard try DeviceRecord.exists(db, key: deviceID) else {
+                        throw FwgateError(.usage, "device '\(deviceID)' is not in the inventory \(path); import it first (fwgate devices import)")
+                    }
+                    knownDevices.insert(deviceID)
+                }
+                let entry = try Self.entry(
+                    item.report, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion, at: at,
+                    previous: previous, encoder: encoder
+                ).inserted(db)
+                previous = entry.entryHash
+                stored.append(entry)
+            }
+            return stored
+        }
+    }
+
+    static func entry(
+        _ report: VerificationReport, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
+        previous: String, encoder: JSONEncoder
+    ) -> PostureEntry {
+        let checksJSON = String(decoding: (try? encoder.encode(report.checks)) ?? Data("[]".utf8), as: UTF8.self)
+        let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
+        var entry = PostureEntry(
+            id: nil, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
+            format: report.format, version: report.version, securityCounter: report.securityCounter.map { Int64(clamping: $0) },
+            signerName: report.signer?.name, signerFingerprint: report.signer?.keyFingerprint, signerSubject: report.signer?.subject,
+            chainStatus: chainStatus, earliestExpiry: report.earliestExpiry, verdict: report.verdict, checks: checksJSON,
+            policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous, entryHash: "")
+        entry.entryHash = entry.computedHash()
+        return entry
     }
 
     /// Filters for listing entries.

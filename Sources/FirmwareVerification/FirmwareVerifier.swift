@@ -107,37 +107,58 @@ public struct FirmwareVerifier: Sendable {
     public func reportAndSigningKey(_ artifact: PreparedArtifact, context: VerificationContext) -> (
         report: VerificationReport, signingKey: PublicKey?
     ) {
+        let stage = formatStage(artifact, at: context.at)
+        return (applyPolicy(to: stage, context: context), stage.signingKey)
+    }
+
+    /// The format's verdict on an artifact before any policy or device rule: the part of
+    /// verification that depends only on the file, the trust and the time, so a batch computes it
+    /// once per (artifact, trust scope) however many devices the artifact serves.
+    public struct FormatStage: Sendable {
+        public let report: VerificationReport
+        public let signingKey: PublicKey?
+    }
+
+    /// Runs the format's rules (no policy).
+    public func formatStage(_ artifact: PreparedArtifact, at: Date) -> FormatStage {
         let path = artifact.path
         guard let format = artifact.format, let parsed = artifact.parsed else {
-            return (
-                VerificationReport(
+            return FormatStage(
+                report: VerificationReport(
                     file: path, sha256: artifact.sha256, format: "unknown", signed: false,
-                    checks: [.failed(.malformedUnknownFormat, subject: path, Self.unknownFormatMessage)]), nil
-            )
+                    checks: [.failed(.malformedUnknownFormat, subject: path, Self.unknownFormatMessage)]),
+                signingKey: nil)
         }
         let description: any FirmwareDescription
         switch parsed {
         case .success(let value):
             description = value
         case .failure(let error):
-            return (
-                VerificationReport(
+            return FormatStage(
+                report: VerificationReport(
                     file: path, sha256: artifact.sha256, format: format.id.rawValue, signed: false,
                     checks: [.failed(error.code, subject: path, "\(format.name): \(error.message)", detail: ["offset": error.offset.hex])]),
-                nil
-            )
+                signingKey: nil)
         }
         let input = FormatVerificationInput(
             source: artifact.source, path: path, trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates,
-            crls: trust.crls, at: context.at, digests: artifact.digests)
+            crls: trust.crls, at: at, digests: artifact.digests)
         let result = format.verify(description, input)
         var report = VerificationReport(
             file: path, sha256: artifact.sha256, format: format.id.rawValue, signed: result.signed,
             version: description.version, signer: result.signer, earliestExpiry: result.earliestExpiry, checks: result.checks)
         report.securityCounter = description.securityCounter
         report.description = Self.json(description)
-        let outcome = policy.evaluate(PolicyInput(report: report, signingKey: result.signingKey, context: context))
-        return (outcome.applied(to: report), result.signingKey)
+        return FormatStage(report: report, signingKey: result.signingKey)
+    }
+
+    /// Applies the policy (rollback against the context's device, known test keys, ...) to a
+    /// format stage.
+    public func applyPolicy(to stage: FormatStage, context: VerificationContext) -> VerificationReport {
+        // Unparsed or unknown files carry no signature to judge; the policy still runs so the
+        // report lists every rule.
+        let outcome = policy.evaluate(PolicyInput(report: stage.report, signingKey: stage.signingKey, context: context))
+        return outcome.applied(to: stage.report)
     }
 
     static let unknownFormatMessage =

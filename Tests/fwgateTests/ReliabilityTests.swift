@@ -57,10 +57,16 @@ import Glibc
         let devices = 400
         var devicesCSV = "id,make,model\n"
         var manifest = "file,device\n"
+        // 40 distinct files, 10 devices each: a batch records one artifact per transaction, so
+        // there are 40 commits for the kill to land between.
         let files = ["ecdsa-p256.bin", "ed25519.bin", "ecdsa-p256-payload-flip.bin"]
+        for copy in 0..<40 {
+            try FileManager.default.copyItem(
+                atPath: "\(Self.mcuboot)/\(files[copy % files.count])", toPath: dir.appendingPathComponent("fw-\(copy).bin").path)
+        }
         for index in 0..<devices {
             devicesCSV += "dev-\(index),acme,x1\n"
-            manifest += "\(Self.mcuboot)/\(files[index % files.count]),dev-\(index)\n"
+            manifest += "fw-\(index % 40).bin,dev-\(index)\n"
         }
         try devicesCSV.write(to: dir.appendingPathComponent("devices.csv"), atomically: true, encoding: .utf8)
         try manifest.write(to: dir.appendingPathComponent("manifest.csv"), atomically: true, encoding: .utf8)

@@ -76,11 +76,11 @@ struct BatchCommand: AsyncParsableCommand {
         let scoped = verifiers
         let runner = BatchRunner(
             manifest: manifest, jobs: jobs, format: format.formatID,
-            evaluate: { artifact, device in
-                let verifier = scoped[Self.scope(device)] ?? scoped[Self.scope(nil)]!
-                return verifier.report(artifact, context: VerificationContext(at: at, device: device))
+            verifier: { device in
+                let key = scoped[Self.scope(device)] == nil ? Self.scope(nil) : Self.scope(device)
+                return (key, scoped[key]!)
             },
-            facts: facts, skip: skip)
+            at: at, facts: facts, skip: skip)
 
         var summary = BatchSummary()
         summary.skipped = manifest.items.reduce(0) { count, item in
@@ -89,25 +89,28 @@ struct BatchCommand: AsyncParsableCommand {
         var progress = ProgressBar(total: manifest.pairCount - summary.skipped, enabled: !global.quiet && !json)
         let encoder = FwgateJSON.encoder(pretty: false)
         let printer = ReportPrinter(color: global.useColor, verbose: false)
-        try await runner.run { result in
+        try await runner.run { results in
+            // One artifact's results are recorded in one transaction.
             if !noRecord, let inventory {
                 try inventory.record(
-                    result.report, deviceID: result.deviceID, size: result.size, policyDigest: setup.policyDigest, toolVersion: FwgateVersion.string,
-                    at: at)
-                summary.recorded += 1
+                    all: results.map { Inventory.PendingEntry(report: $0.report, deviceID: $0.deviceID, size: $0.size) },
+                    policyDigest: setup.policyDigest, toolVersion: FwgateVersion.string, at: at)
+                summary.recorded += results.count
             }
-            summary.add(result.report)
-            if json {
-                var line = try JSONSerialization.jsonObject(with: encoder.encode(result.report)) as? [String: Any] ?? [:]
-                line["device"] = result.deviceID ?? NSNull()
-                let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
-                print(String(decoding: data, as: UTF8.self))
-            } else if !global.quiet || result.report.verdict == .fail {
-                let firstLine = printer.human(result.report, at: at).split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
-                let reasons = result.report.checks.filter { $0.status == .failed }.map { "    \($0.code): \($0.message)" }
-                print(([firstLine + "  device \(result.deviceID ?? "-")"] + reasons).joined(separator: "\n"))
+            for result in results {
+                summary.add(result.report)
+                if json {
+                    var line = try JSONSerialization.jsonObject(with: encoder.encode(result.report)) as? [String: Any] ?? [:]
+                    line["device"] = result.deviceID ?? NSNull()
+                    let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys, .withoutEscapingSlashes])
+                    print(String(decoding: data, as: UTF8.self))
+                } else if !global.quiet || result.report.verdict == .fail {
+                    let firstLine = printer.human(result.report, at: at).split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+                    let reasons = result.report.checks.filter { $0.status == .failed }.map { "    \($0.code): \($0.message)" }
+                    print(([firstLine + "  device \(result.deviceID ?? "-")"] + reasons).joined(separator: "\n"))
+                }
+                progress.step(failed: result.report.verdict == .fail)
             }
-            progress.step(failed: result.report.verdict == .fail)
         }
         if json {
             Terminal.printError(summary.table())

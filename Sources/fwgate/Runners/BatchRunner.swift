@@ -18,13 +18,15 @@ struct BatchRunner {
     let manifest: BatchManifest
     let jobs: Int
     let format: FormatID?
-    /// Verifies one prepared artifact for one device (the command supplies trust and policy).
-    let evaluate: @Sendable (FirmwareVerifier.PreparedArtifact, DeviceFacts?) -> VerificationReport
+    /// The verifier (trust scope and policy) for a device; the same key for the same scope.
+    let verifier: @Sendable (DeviceFacts?) -> (key: String, verifier: FirmwareVerifier)
+    let at: Date
     let facts: [String: DeviceFacts]
     let skip: Set<String>
 
-    /// Runs the batch, calling `handle` on the calling task for every result, in completion order.
-    func run(_ handle: (Result) throws -> Void) async throws {
+    /// Runs the batch, calling `handle` on the calling task with every artifact's results (one
+    /// per device), in completion order.
+    func run(_ handle: ([Result]) throws -> Void) async throws {
         let pending = manifest.items.compactMap { item -> BatchManifest.Item? in
             let devices = item.devices.filter { !skip.contains(Inventory.pairKey(artifactPath: item.artifact, deviceID: $0)) }
             return devices.isEmpty ? nil : BatchManifest.Item(artifact: item.artifact, devices: devices)
@@ -33,23 +35,24 @@ struct BatchRunner {
             var iterator = pending.makeIterator()
             func submit() {
                 guard let item = iterator.next() else { return }
-                group.addTask { [evaluate, facts, format] in
-                    Self.verify(item, format: format, facts: facts, evaluate: evaluate)
+                group.addTask { [verifier, facts, format, at] in
+                    Self.verify(item, format: format, facts: facts, at: at, verifier: verifier)
                 }
             }
             for _ in 0..<max(1, jobs) { submit() }
             while let results = try await group.next() {
-                for result in results { try handle(result) }
+                try handle(results)
                 submit()
             }
         }
     }
 
-    /// Verifies one artifact for each of its devices. An unreadable file becomes a failed
-    /// report per device, not an aborted batch.
+    /// Verifies one artifact for each of its devices: read and hashed once, the format's rules
+    /// run once per trust scope, the policy (rollback, ...) per device. An unreadable file
+    /// becomes a failed report per device, not an aborted batch.
     static func verify(
-        _ item: BatchManifest.Item, format: FormatID?, facts: [String: DeviceFacts],
-        evaluate: (FirmwareVerifier.PreparedArtifact, DeviceFacts?) -> VerificationReport
+        _ item: BatchManifest.Item, format: FormatID?, facts: [String: DeviceFacts], at: Date,
+        verifier: (DeviceFacts?) -> (key: String, verifier: FirmwareVerifier)
     ) -> [Result] {
         let prepared: FirmwareVerifier.PreparedArtifact
         do {
@@ -63,8 +66,14 @@ struct BatchRunner {
                     deviceID: device, size: 0)
             }
         }
+        var stages: [String: FirmwareVerifier.FormatStage] = [:]
         return item.devices.map { device in
-            Result(report: evaluate(prepared, device.flatMap { facts[$0] }), deviceID: device, size: prepared.size)
+            let deviceFacts = device.flatMap { facts[$0] }
+            let (key, scoped) = verifier(deviceFacts)
+            let stage = stages[key] ?? scoped.formatStage(prepared, at: at)
+            stages[key] = stage
+            let report = scoped.applyPolicy(to: stage, context: VerificationContext(at: at, device: deviceFacts))
+            return Result(report: report, deviceID: device, size: prepared.size)
         }
     }
 }
