@@ -134,6 +134,17 @@ public struct Inventory: Sendable {
         }
     }
 
+    /// The verification facts of every device, by id (one query).
+    public func allFacts() throws(FwgateError) -> [String: DeviceFacts] {
+        var result: [String: DeviceFacts] = [:]
+        for device in try devices() {
+            result[device.id] = DeviceFacts(
+                deviceID: device.id, vendor: device.make, model: device.model, installedVersion: device.installedVersion,
+                installedSecurityCounter: device.installedSecurityCounter.map { UInt64(max(0, $0)) })
+        }
+        return result
+    }
+
     // MARK: - Posture entries
 
     /// Records one report as a posture entry, chained to the last entry, in one transaction.
@@ -182,17 +193,32 @@ public struct Inventory: Sendable {
             var knownDevices: Set<String> = []
             var stored: [PostureEntry] = []
             stored.reserveCapacity(items.count)
+            // Prepared once per transaction (statement preparation dominated large batches).
+            let deviceExists = try db.cachedStatement(sql: "SELECT 1 FROM device WHERE id = ?")
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO postureEntry (deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter,
+                      signerName, signerFingerprint, signerSubject, chainStatus, earliestExpiry, verdict, checks, policyDigest,
+                      toolVersion, recordedAt, previousHash, entryHash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for item in items {
                 if let deviceID = item.deviceID, !knownDevices.contains(deviceID) {
-                    guard try DeviceRecord.exists(db, key: deviceID) else {
+                    guard try Int.fetchOne(deviceExists, arguments: [deviceID]) != nil else {
                         throw FwgateError(.usage, "device '\(deviceID)' is not in the inventory \(path); import it first (fwgate devices import)")
                     }
                     knownDevices.insert(deviceID)
                 }
-                let entry = try Self.entry(
+                var entry = Self.entry(
                     item.report, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion, at: at,
-                    previous: previous, encoder: encoder
-                ).inserted(db)
+                    previous: previous, encoder: encoder)
+                try insert.execute(arguments: [
+                    entry.deviceID, entry.artifactPath, entry.artifactSHA256, entry.artifactSize, entry.format, entry.version,
+                    entry.securityCounter, entry.signerName, entry.signerFingerprint, entry.signerSubject, entry.chainStatus,
+                    entry.earliestExpiry, entry.verdict.rawValue, entry.checks, entry.policyDigest, entry.toolVersion, entry.recordedAt,
+                    entry.previousHash, entry.entryHash,
+                ])
+                entry.id = db.lastInsertedRowID
                 previous = entry.entryHash
                 stored.append(entry)
             }
@@ -204,7 +230,7 @@ public struct Inventory: Sendable {
         _ report: VerificationReport, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
         previous: String, encoder: JSONEncoder
     ) -> PostureEntry {
-        let checksJSON = String(decoding: (try? encoder.encode(report.checks)) ?? Data("[]".utf8), as: UTF8.self)
+        let checksJSON = PostureEntry.checksJSON(report.checks)
         let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
         var entry = PostureEntry(
             id: nil, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,

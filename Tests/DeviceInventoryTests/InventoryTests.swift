@@ -40,6 +40,33 @@ import Testing
         #expect(try inventory.facts(for: "pump-1")?.installedVersion == "1.0.0")
     }
 
+    @Test func canonicalFormIsSortedJSONThatKeepsEveryCharacter() throws {
+        let inventory = try Inventory.inMemory()
+        let tricky = "fw \"quoted\" \\ back\nline\u{01}\u{1F} é ✓.bin"
+        let entry = try inventory.record(Self.report(tricky), deviceID: nil, size: 7, policyDigest: nil, toolVersion: "t", at: Self.at)
+        let data = entry.canonicalForm()
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["artifactPath"] as? String == tricky)
+        #expect(object["artifactSize"] as? Int == 7)
+        #expect(object["deviceID"] is NSNull)
+        #expect(object["recordedAt"] as? Int == Int(Self.at.timeIntervalSince1970))
+        #expect(object.count == 18)
+        let keys = String(decoding: data, as: UTF8.self).split(separator: ",").compactMap { $0.split(separator: ":").first }
+        #expect(keys.first == "{\"artifactPath\"")
+        #expect(entry.computedHash() == entry.entryHash)
+        #expect(try inventory.verifyAuditChain().intact)
+    }
+
+    @Test func checksJSONRoundTripsThroughJSONDecoder() throws {
+        let checks = [
+            Check(.signatureInvalid, .passed, subject: "a\"b", "ok \\ fine\n", detail: ["depth": "1", "openssl": "X509_V_ERR_\u{7}"]),
+            Check(.keyUntrusted, .failed, subject: "s", "no key"),
+        ]
+        let text = PostureEntry.checksJSON(checks)
+        #expect(try JSONDecoder().decode([Check].self, from: Data(text.utf8)) == checks)
+        #expect(PostureEntry.checksJSON([]) == "[]")
+    }
+
     @Test func unknownDeviceIsRefused() throws {
         let inventory = try Inventory.inMemory()
         #expect(throws: FwgateError.self) {

@@ -39,33 +39,94 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    /// The canonical form hashed into `entryHash`: every field but `id` and `entryHash`, as
-    /// sorted-key JSON with dates as whole seconds since 1970 (stable across platforms).
+    /// The canonical form hashed into `entryHash`: every field but `id` and `entryHash`, as a
+    /// JSON object with keys in sorted order, no white space, strings escaped as RFC 8259 §7
+    /// requires (`"`, `\`, and control characters as `\u00XX`), integers in decimal, missing
+    /// values as `null`, and dates as whole seconds since 1970 (stable across platforms).
     public func canonicalForm() -> Data {
-        var fields: [String: JSONValue] = [:]
-        func put(_ key: String, _ value: String?) { fields[key] = value.map(JSONValue.string) ?? .null }
-        func put(_ key: String, _ value: Int64?) { fields[key] = value.map { .number(Double($0)) } ?? .null }
-        put("deviceID", deviceID)
-        put("artifactPath", artifactPath)
-        put("artifactSHA256", artifactSHA256)
-        put("artifactSize", artifactSize)
-        put("format", format)
-        put("version", version)
-        put("securityCounter", securityCounter)
-        put("signerName", signerName)
-        put("signerFingerprint", signerFingerprint)
-        put("signerSubject", signerSubject)
-        put("chainStatus", chainStatus)
-        put("earliestExpiry", earliestExpiry.map { Int64($0.timeIntervalSince1970.rounded(.down)) })
-        put("verdict", verdict.rawValue)
-        put("checks", checks)
-        put("policyDigest", policyDigest)
-        put("toolVersion", toolVersion)
-        put("recordedAt", Int64(recordedAt.timeIntervalSince1970.rounded(.down)))
-        put("previousHash", previousHash)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(fields)) ?? Data()
+        var fields: [(String, String)] = []
+        func string(_ key: String, _ value: String?) {
+            fields.append((key, value.map(Self.jsonString) ?? "null"))
+        }
+        func integer(_ key: String, _ value: Int64?) {
+            fields.append((key, value.map { String($0) } ?? "null"))
+        }
+        string("artifactPath", artifactPath)
+        string("artifactSHA256", artifactSHA256)
+        integer("artifactSize", artifactSize)
+        string("chainStatus", chainStatus)
+        string("checks", checks)
+        string("deviceID", deviceID)
+        integer("earliestExpiry", earliestExpiry.map { Int64($0.timeIntervalSince1970.rounded(.down)) })
+        string("format", format)
+        string("policyDigest", policyDigest)
+        string("previousHash", previousHash)
+        integer("recordedAt", Int64(recordedAt.timeIntervalSince1970.rounded(.down)))
+        integer("securityCounter", securityCounter)
+        string("signerFingerprint", signerFingerprint)
+        string("signerName", signerName)
+        string("signerSubject", signerSubject)
+        string("toolVersion", toolVersion)
+        string("verdict", verdict.rawValue)
+        string("version", version)
+        fields.sort { $0.0 < $1.0 }
+        let body = fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+        return Data(("{" + body + "}").utf8)
+    }
+
+    /// The checks as a JSON array, keys sorted (`code`, `detail`, `message`, `status`,
+    /// `subject`), the same shape `JSONEncoder` writes and ``decodedChecks`` reads back. Written
+    /// directly: a batch records thousands of entries and Foundation's encoder dominated.
+    public static func checksJSON(_ checks: [Check]) -> String {
+        var out = "["
+        for (index, check) in checks.enumerated() {
+            if index > 0 { out += "," }
+            out += "{\"code\":" + jsonString(check.code.rawValue)
+            if let detail = check.detail {
+                out += ",\"detail\":{"
+                out += detail.keys.sorted().map { jsonString($0) + ":" + jsonString(detail[$0]!) }.joined(separator: ",")
+                out += "}"
+            }
+            out += ",\"message\":" + jsonString(check.message) + ",\"status\":" + jsonString(check.status.rawValue)
+            out += ",\"subject\":" + jsonString(check.subject) + "}"
+        }
+        return out + "]"
+    }
+
+    /// A JSON string literal (RFC 8259 §7), built over UTF-8 bytes: `"` and `\` escaped,
+    /// control characters as `\n`, `\r`, `\t` or `\u00XX`, everything else copied.
+    static func jsonString(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            if !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                var out = [UInt8]()
+                out.reserveCapacity(bytes.count + 2)
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: bytes)
+                out.append(UInt8(ascii: "\""))
+                return String(decoding: out, as: UTF8.self)
+            }
+            let hexDigits = Array("0123456789abcdef".utf8)
+            var out = [UInt8]()
+            out.reserveCapacity(bytes.count + bytes.count / 8 + 2)
+            out.append(UInt8(ascii: "\""))
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+                case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case ..<0x20:
+                    out += Array("\\u00".utf8)
+                    out.append(hexDigits[Int(byte >> 4)])
+                    out.append(hexDigits[Int(byte & 0x0F)])
+                default: out.append(byte)
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// SHA-256 of ``canonicalForm()``.

@@ -28,6 +28,9 @@ public enum KnownTestKeys {
 
     /// Lowercase hex without separators or surrounding space.
     static func normalized(_ fingerprint: String) -> String {
-        String(fingerprint.lowercased().filter { $0 != ":" && !$0.isWhitespace })
+        // Fast path: fingerprints fwgate computes are already lowercase hex (checked per byte,
+        // since this runs once per verification in a batch).
+        if fingerprint.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) { return fingerprint }
+        return String(fingerprint.lowercased().filter { $0 != ":" && !$0.isWhitespace })
     }
 }

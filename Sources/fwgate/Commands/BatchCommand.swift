@@ -57,8 +57,9 @@ struct BatchCommand: AsyncParsableCommand {
         var facts: [String: DeviceFacts] = [:]
         if let inventory {
             var unknown: [String] = []
+            let all = try inventory.allFacts()
             for id in manifest.deviceIDs.sorted() {
-                if let known = try inventory.facts(for: id) { facts[id] = known } else { unknown.append(id) }
+                if let known = all[id] { facts[id] = known } else { unknown.append(id) }
             }
             guard unknown.isEmpty else {
                 throw FwgateError(
