@@ -12,26 +12,27 @@ extension Inventory {
     public func record(sweep: SweepResult) throws(FwgateError) -> (certificates: Int, locations: Int) {
         try writeTransaction("recording the sweep") { db in
             let knownDevices = Set(try String.fetchAll(db, sql: "SELECT id FROM device"))
+            // Prepared once: a sweep of 10,000 files writes 20,000 rows.
+            let upsertCertificate = try db.cachedStatement(
+                sql: """
+                    INSERT INTO certificate (sha256, subject, issuer, serial, notBefore, notAfter, firstSeen, lastSeen)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(sha256) DO UPDATE SET lastSeen = max(lastSeen, excluded.lastSeen)
+                    """)
+            let upsertLocation = try db.cachedStatement(
+                sql: """
+                    INSERT INTO certificateLocation (certificateSHA256, path, endpoint, deviceID, kind, lastSwept)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET lastSwept = excluded.lastSwept
+                    """)
             var locations = 0
             for swept in sweep.certificates {
-                if var existing = try CertificateRecord.fetchOne(db, key: swept.sha256) {
-                    existing.lastSeen = max(existing.lastSeen, sweep.at)
-                    try existing.update(db)
-                } else {
-                    try CertificateRecord(
-                        sha256: swept.sha256, subject: swept.subject, issuer: swept.issuer, serial: swept.serial,
-                        notBefore: swept.notBefore, notAfter: swept.notAfter, firstSeen: sweep.at, lastSeen: sweep.at
-                    ).insert(db)
-                }
+                try upsertCertificate.execute(arguments: [
+                    swept.sha256, swept.subject, swept.issuer, swept.serial, swept.notBefore, swept.notAfter, sweep.at, sweep.at,
+                ])
                 for location in swept.locations {
                     let device = location.device.flatMap { knownDevices.contains($0) ? $0 : nil }
-                    try db.execute(
-                        sql: """
-                            INSERT INTO certificateLocation (certificateSHA256, path, endpoint, deviceID, kind, lastSwept)
-                            VALUES (?, ?, ?, ?, ?, ?)
-                            ON CONFLICT DO UPDATE SET lastSwept = excluded.lastSwept
-                            """,
-                        arguments: [swept.sha256, location.path, location.endpoint, device, location.kind, sweep.at])
+                    try upsertLocation.execute(arguments: [swept.sha256, location.path, location.endpoint, device, location.kind, sweep.at])
                     locations += 1
                 }
             }

@@ -15,7 +15,7 @@ public final class DigestContext {
     /// - Throws: `CryptoError(.unsupported)` when this OpenSSL build lacks the algorithm.
     public init(_ algorithm: DigestAlgorithm) throws(CryptoError) {
         ErrorQueue.clear()
-        guard let md = EVP_MD_fetch(nil, algorithm.openSSLName, nil) else {
+        guard let md = FetchedDigests.shared.md(algorithm) else {
             throw ErrorQueue.error(.unsupported, "digest \(algorithm) is not available in this OpenSSL")
         }
         guard let context = EVP_MD_CTX_new() else {
@@ -92,5 +92,30 @@ public final class DigestContext {
         var length: UInt32 = 0
         _ = EVP_DigestFinal_ex(context, &out, &length)
         return Digest(algorithm: algorithm, bytes: Data(out.prefix(Int(length))))
+    }
+}
+
+/// Every digest's EVP_MD, fetched once per process: `EVP_MD_fetch` takes OpenSSL 3.0's
+/// provider locks, which dominated sweeps of thousands of certificates.
+final class FetchedDigests: @unchecked Sendable {
+    // @unchecked Sendable: the table is filled in init and never changed; an EVP_MD is
+    // immutable and reference-counted, safe to share between threads.
+    static let shared = FetchedDigests()
+    private let table: [DigestAlgorithm: OpaquePointer]
+
+    private init() {
+        var table: [DigestAlgorithm: OpaquePointer] = [:]
+        for algorithm in DigestAlgorithm.allCases {
+            if let md = EVP_MD_fetch(nil, algorithm.openSSLName, nil) { table[algorithm] = md }
+        }
+        ERR_clear_error()
+        self.table = table
+    }
+
+    /// A new reference to the algorithm's EVP_MD (the caller frees it), or nil.
+    func md(_ algorithm: DigestAlgorithm) -> OpaquePointer? {
+        guard let md = table[algorithm] else { return nil }
+        EVP_MD_up_ref(md)
+        return md
     }
 }

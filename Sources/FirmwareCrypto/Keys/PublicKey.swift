@@ -14,14 +14,22 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     public let algorithm: KeyAlgorithm
 
     init(backing: EVPKey) throws(CryptoError) {
-        self.backing = backing
         let pointer = backing.pointer
+        let spki: Data
         do {
-            self.spkiDER = try derEncode { i2d_PUBKEY(pointer, $0) }
+            spki = try derEncode { i2d_PUBKEY(pointer, $0) }
         } catch {
             throw ErrorQueue.error(.openSSLFailure, "could not encode the public key")
         }
-        self.algorithm = PublicKey.algorithm(of: pointer)
+        self.init(backing: backing, spkiDER: spki)
+    }
+
+    /// For keys whose DER SubjectPublicKeyInfo is already known (a certificate's), skipping
+    /// OpenSSL 3.0's provider encoder lookup.
+    init(backing: EVPKey, spkiDER: Data) {
+        self.backing = backing
+        self.spkiDER = spkiDER
+        self.algorithm = PublicKey.algorithm(of: backing.pointer)
     }
 
     /// Fingerprint: SHA-256 of the DER SubjectPublicKeyInfo, lowercase hex.

@@ -11,18 +11,28 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     /// The subject public key.
     public let publicKey: PublicKey
 
-    init(backing: X509Cert) throws(CryptoError) {
+    init(backing: X509Cert, der known: Data? = nil) throws(CryptoError) {
         self.backing = backing
         let pointer = backing.pointer
-        do {
-            self.der = try derEncode { i2d_X509(pointer, $0) }
-        } catch {
-            throw ErrorQueue.error(.openSSLFailure, "could not encode a certificate")
+        if let known {
+            self.der = known
+        } else {
+            do {
+                self.der = try derEncode { i2d_X509(pointer, $0) }
+            } catch {
+                throw ErrorQueue.error(.openSSLFailure, "could not encode a certificate")
+            }
         }
         guard let key = X509_get_pubkey(pointer) else {
             throw ErrorQueue.error(.unsupported, "the certificate's public key cannot be loaded")
         }
-        self.publicKey = try PublicKey(backing: EVPKey(takingOwnershipOf: key))
+        // The SubjectPublicKeyInfo as the certificate carries it (X509_PUBKEY re-encodes its
+        // parsed fields; i2d_PUBKEY would go through the provider encoders).
+        guard let spki = try? derEncode({ i2d_X509_PUBKEY(X509_get_X509_PUBKEY(pointer), $0) }) else {
+            EVP_PKEY_free(key)
+            throw ErrorQueue.error(.openSSLFailure, "could not encode the certificate's public key")
+        }
+        self.publicKey = PublicKey(backing: EVPKey(takingOwnershipOf: key), spkiDER: spki)
         self.info = try Certificate.describe(pointer, der: der, key: publicKey)
     }
 
@@ -34,7 +44,7 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         guard let pointer = derDecode(der, { d2i_X509(nil, $0, $1) }, free: { X509_free($0) }) else {
             throw ErrorQueue.error(.malformedInput, "not a DER X.509 certificate")
         }
-        try self.init(backing: X509Cert(takingOwnershipOf: pointer))
+        try self.init(backing: X509Cert(takingOwnershipOf: pointer), der: der)
     }
 
     /// Parses every certificate in `bytes`: a PEM bundle (other PEM blocks are skipped) or one
