@@ -3,7 +3,7 @@
 #  1. recording: `fwgate batch` over a manifest of 10,000 device rows sharing 20 packages, into a
 #     fresh inventory: entries per second, and the ratio to a bare GRDB insert loop of the same
 #     number of rows (Benchmarks/InventoryBench);
-#  2. scaling: `fwgate batch --no-record` over 16 CPU-bound 16 MiB images, --jobs 1 vs --jobs 2.
+#  2. scaling: `fwgate batch --no-record` over 16 CPU-bound 32 MiB images, --jobs 1 vs --jobs 2.
 # Usage: Benchmarks/batch-record.sh [devices (default 10000)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,8 +50,8 @@ venv="${XDG_CACHE_HOME:-$HOME/.cache}/fwgate/bench-venv"
 [ -x "$venv/bin/imgtool" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q imgtool==2.5.0; }
 "$venv/bin/imgtool" keygen -k "$work/key.pem" -t ecdsa-p256
 "$venv/bin/imgtool" getpub -k "$work/key.pem" -e pem > "$work/key.pub.pem"
-head -c $((16 * 1024 * 1024)) /dev/urandom > "$work/payload.bin"
-"$venv/bin/imgtool" sign -k "$work/key.pem" -v 1.0.0 -H 0x20 --pad-header -S $((17 * 1024 * 1024)) "$work/payload.bin" "$work/big/img-0.bin" >/dev/null
+head -c $((32 * 1024 * 1024)) /dev/urandom > "$work/payload.bin"
+"$venv/bin/imgtool" sign -k "$work/key.pem" -v 1.0.0 -H 0x20 --pad-header -S $((33 * 1024 * 1024)) "$work/payload.bin" "$work/big/img-0.bin" >/dev/null
 for n in $(seq 1 15); do cp "$work/big/img-0.bin" "$work/big/img-$n.bin"; done
 cat "$work"/big/* > /dev/null
 best() {  # best of 3 wall times
@@ -64,5 +64,5 @@ best() {  # best of 3 wall times
 }
 j1=$(best "$bin/fwgate" batch "$work/big" --trust "$work/key.pub.pem" --no-record --quiet --jobs 1)
 j2=$(best "$bin/fwgate" batch "$work/big" --trust "$work/key.pub.pem" --no-record --quiet --jobs 2)
-printf 'scaling (16 x 16 MiB images, best of 3): --jobs 1 %.3f s, --jobs 2 %.3f s, speed-up %.2fx (target >= 1.8x)\n' \
+printf 'scaling (16 x 32 MiB images, best of 3): --jobs 1 %.3f s, --jobs 2 %.3f s, speed-up %.2fx (target >= 1.8x)\n' \
     "$j1" "$j2" "$(echo "$j1 / $j2" | bc -l)"
