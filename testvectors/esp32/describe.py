@@ -134,7 +134,7 @@ def sig_block(blk, index, offset):
 
 
 def parse(data):
-    d = {"format": "esp-app-image", "fileSize": len(data)}
+    d = {"format": "esp-idf", "fileSize": len(data)}
     try:
         _need(data, 0, 1, "image header")
         d["magic"] = f"0x{data[0]:02x}"
