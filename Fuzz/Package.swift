@@ -15,6 +15,12 @@ let package = Package(
             exclude: ["corpus"]
         ),
         .executableTarget(
+            name: "FuzzCSV",
+            dependencies: [.product(name: "FirmwareFormats", package: "fwgate")],
+            path: "CSV",
+            exclude: ["corpus"]
+        ),
+        .executableTarget(
             name: "FuzzESP32",
             dependencies: [.product(name: "FirmwareFormats", package: "fwgate")],
             path: "ESP32",

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzzer + address sanitizers) and runs each for a while.
-# Usage: Fuzz/run.sh [seconds per target (default 30)] [target...]
+# Usage: Fuzz/run.sh [seconds per target (default 30)] [MCUboot|ESP32|CSV ...]
 # Each target starts from its committed seed corpus (Fuzz/<Format>/corpus, copies of
 # testvectors); new inputs go to a scratch folder, crashes to Fuzz/artifacts/.
 set -euo pipefail
@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(MCUboot ESP32)
+[ ${#targets[@]} -gt 0 ] || targets=(MCUboot ESP32 CSV)
 
 # -Xswiftc applies the sanitizers to every module, so the parsers in the fwgate package get
 # coverage instrumentation too (swift build --sanitize instruments only this package).

@@ -208,13 +208,14 @@ import Glibc
         let endpoints = Array(repeating: TLSEndpoint(host: "127.0.0.1", port: listener.port), count: 24)
 
         // 24 fetches of 1 s each: about 1 s when all are in flight, 12 s two at a time. The
-        // margin absorbs the other (blocking) tests that hold the cooperative pool meanwhile
-        // and delay the start of the child tasks (up to 2 s seen here).
+        // bound only has to tell those apart, so it sits well below 12 s and far above 1 s:
+        // other tests running at the same time (a full parallel suite on two cores) delay the
+        // start of the child tasks by seconds.
         var start = ContinuousClock.now
         let parallel = await TLSCertificateFetcher.fetchAll(endpoints, timeout: .seconds(1), concurrency: 24)
         let parallelTime = ContinuousClock.now - start
         #expect(parallel.allSatisfy { $0.error == .timeout(phase: "handshake") })
-        #expect(parallelTime < .seconds(6), "24 slow fetches with 24 in flight took \(parallelTime)")
+        #expect(parallelTime < .seconds(10), "24 slow fetches with 24 in flight took \(parallelTime)")
 
         start = ContinuousClock.now
         let bounded = await TLSCertificateFetcher.fetchAll(Array(endpoints.prefix(4)), timeout: .milliseconds(500), concurrency: 2)

@@ -57,12 +57,16 @@ import Glibc
         let devices = 400
         var devicesCSV = "id,make,model\n"
         var manifest = "file,device\n"
-        // 40 distinct files, 10 devices each: a batch records one artifact per transaction, so
-        // there are 40 commits for the kill to land between.
-        let files = ["ecdsa-p256.bin", "ed25519.bin", "ecdsa-p256-payload-flip.bin"]
+        // 40 distinct 8 MiB files, 10 devices each: a batch records one artifact per transaction,
+        // so there are 40 commits for the kill to land between, and hashing each file takes long
+        // enough (with --jobs 1) for the kill to land mid-batch. The files are not firmware: each
+        // pair is a failed entry, which is just as good for testing crash safety.
+        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+        var block = random.readData(ofLength: 8 << 20)
+        try random.close()
         for copy in 0..<40 {
-            try FileManager.default.copyItem(
-                atPath: "\(Self.mcuboot)/\(files[copy % files.count])", toPath: dir.appendingPathComponent("fw-\(copy).bin").path)
+            block[0] = UInt8(copy)  // distinct files, distinct digests
+            try block.write(to: dir.appendingPathComponent("fw-\(copy).bin"))
         }
         for index in 0..<devices {
             devicesCSV += "dev-\(index),acme,x1\n"
@@ -75,7 +79,7 @@ import Glibc
         // Start the batch and kill it with SIGKILL while it records.
         let process = Process()
         process.executableURL = try BinaryRunner.executable()
-        process.arguments = ["batch", dir.appendingPathComponent("manifest.csv").path, "--db", db, "--jobs", "2", "--quiet"] + Self.trust
+        process.arguments = ["batch", dir.appendingPathComponent("manifest.csv").path, "--db", db, "--jobs", "1", "--quiet"] + Self.trust
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -94,7 +98,7 @@ import Glibc
 
         let resumed = try BinaryRunner.run(
             ["batch", dir.appendingPathComponent("manifest.csv").path, "--db", db, "--resume", "--json"] + Self.trust)
-        #expect(resumed.status == 1)  // the payload-flip pairs fail
+        #expect(resumed.status == 1)  // the files are not firmware: every pair fails
         let lines = resumed.stdout.split(separator: "\n")
         #expect(lines.count == devices - afterKill, "resume must record only the missing pairs")
         #expect(try Self.count(db) == devices)

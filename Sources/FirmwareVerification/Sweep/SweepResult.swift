@@ -61,12 +61,16 @@ public struct SweepLocation: Sendable, Hashable, Codable {
     public var device: String?
     /// What the location is: `file`, `tls`, `trust-store`, `artifact`.
     public var kind: String
+    /// For TLS: what OpenSSL said of the served chain against the system's trust store
+    /// (`ok`, `self-signed certificate`, `certificate has expired`, ...). Recorded, never enforced.
+    public var tlsVerification: String?
 
-    public init(path: String? = nil, endpoint: String? = nil, device: String? = nil, kind: String) {
+    public init(path: String? = nil, endpoint: String? = nil, device: String? = nil, kind: String, tlsVerification: String? = nil) {
         self.path = path
         self.endpoint = endpoint
         self.device = device
         self.kind = kind
+        self.tlsVerification = tlsVerification
     }
 
     /// `path`, or `endpoint`, with `@device` when known.

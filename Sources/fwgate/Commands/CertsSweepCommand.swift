@@ -139,7 +139,9 @@ extension CertsCommand {
             let results = await TLSCertificateFetcher.fetchAll(targets.map(\.0), timeout: .milliseconds(Int(timeout * 1000)), concurrency: jobs)
             for ((endpoint, device), result) in zip(targets, results) {
                 if !result.chain.isEmpty {
-                    sweep.add(result.chain, at: SweepLocation(endpoint: endpoint.description, device: device, kind: "tls"))
+                    sweep.add(
+                        result.chain,
+                        at: SweepLocation(endpoint: endpoint.description, device: device, kind: "tls", tlsVerification: result.verification))
                 }
                 if let error = result.error, result.chain.isEmpty {
                     sweep.addUnreadable(endpoint.description, reason: error.description, device: device)

@@ -1,0 +1,84 @@
+// A hand-written parser (device lists, batch manifests), so it lives with the other format
+// parsers and has a fuzz target (Fuzz/CSV).
+
+/// RFC 4180 CSV: comma-separated, fields optionally in double quotes, `""` for a quote inside
+/// quotes, CRLF or LF line ends. A quoted field that never closes is an error.
+public enum CSV {
+    public struct ParseError: Error, CustomStringConvertible {
+        public let line: Int
+        public let reason: String
+        public var description: String { "line \(line): \(reason)" }
+    }
+
+    public static func parse(_ text: String) throws(ParseError) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var inQuotes = false
+        var fieldWasQuoted = false
+        var line = 1
+        var quoteLine = 1
+        var iterator = Array(text.unicodeScalars).makeIterator()
+        var pending: Unicode.Scalar? = nil
+        func next() -> Unicode.Scalar? {
+            if let p = pending {
+                pending = nil
+                return p
+            }
+            return iterator.next()
+        }
+        func endRow() {
+            row.append(field)
+            if !(row.count == 1 && row[0].isEmpty && !fieldWasQuoted) { rows.append(row) }
+            row = []
+            field = ""
+            fieldWasQuoted = false
+        }
+        while let c = next() {
+            if inQuotes {
+                if c == "\"" {
+                    if let following = next() {
+                        if following == "\"" {
+                            field.unicodeScalars.append("\"")
+                        } else {
+                            inQuotes = false
+                            pending = following
+                        }
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    if c == "\n" { line += 1 }
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case "\"":
+                guard field.isEmpty && !fieldWasQuoted else {
+                    throw ParseError(line: line, reason: "a quote inside an unquoted field")
+                }
+                inQuotes = true
+                fieldWasQuoted = true
+                quoteLine = line
+            case ",":
+                row.append(field)
+                field = ""
+                fieldWasQuoted = false
+            case "\r":
+                if let following = next(), following != "\n" { pending = following }
+                endRow()
+                line += 1
+            case "\n":
+                endRow()
+                line += 1
+            default:
+                if fieldWasQuoted { throw ParseError(line: line, reason: "text after a closing quote") }
+                field.unicodeScalars.append(c)
+            }
+        }
+        if inQuotes { throw ParseError(line: quoteLine, reason: "a quoted field is never closed") }
+        if !field.isEmpty || !row.isEmpty || fieldWasQuoted { endRow() }
+        return rows
+    }
+}
