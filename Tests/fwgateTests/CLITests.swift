@@ -201,3 +201,22 @@ import Testing
         #expect(bad.stderr.contains("keys-example/README.md"))
     }
 }
+
+/// Known test keys fail even when the user trusts them (issue 4), for both formats.
+@Suite struct KnownTestKeyCLITests {
+    @Test(arguments: [
+        ("keys-example/demo/firmware/pump-x-1.4.0.bin", "keys-example/vendor-keys/ecdsa-p256.pub.pem"),
+        ("keys-example/demo/firmware/monitor-m3-1.0.0.bin", "keys-example/vendor-keys/rsa3072.pub.pem"),
+    ])
+    func imageSignedByAKnownTestKeyFailsThoughTrusted(image: String, key: String) throws {
+        let result = try BinaryRunner.run(["verify", image, "--trust", key, "--json"])
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let failed = (object["checks"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "failed" }.compactMap { $0["code"] as? String }
+        #expect(failed == ["key.known-test-key"], "the signature itself is valid; only the deny-list fails it")
+        // The lab policy that lists the key turns it into a warning, and says so.
+        let lab = try BinaryRunner.run(["verify", image, "--policy", "keys-example/policy.yaml", "--json"])
+        #expect(lab.status == 0)
+        #expect(lab.stdout.contains("\"verdict\" : \"warn\""))
+    }
+}
