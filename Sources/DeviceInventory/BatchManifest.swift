@@ -96,17 +96,6 @@ public struct BatchManifest: Sendable {
     }
 
     static func folder(_ path: String) throws(FwgateError) -> BatchManifest {
-        guard let walker = FileManager.default.enumerator(atPath: path) else {
-            throw FwgateError(.unreadableInput, "\(path): cannot list the folder")
-        }
-        var files: [String] = []
-        while let entry = walker.nextObject() as? String {
-            let full = (path as NSString).appendingPathComponent(entry)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files.append(full)
-            }
-        }
-        return BatchManifest(items: files.sorted().map { Item(artifact: $0, devices: [nil]) })
+        BatchManifest(items: try TrustFiles.expand([path], extensions: nil).map { Item(artifact: $0, devices: [nil]) })
     }
 }

@@ -62,7 +62,7 @@ public enum DeviceImport {
         var seen: Set<String> = []
         for (offset, row) in rows.enumerated() {
             let number = offset + firstRow
-            switch record(from: row, now: now, expectedCells: nil) {
+            switch record(from: row, now: now) {
             case .success(let device):
                 if seen.contains(device.id) {
                     rejected.append(Rejection(row: number, reason: "device id '\(device.id)' appears twice in the file"))
@@ -101,7 +101,7 @@ public enum DeviceImport {
         }
     }
 
-    static func record(from row: [String: String], now: Date, expectedCells: Int?) -> Swift.Result<DeviceRecord, RowError> {
+    static func record(from row: [String: String], now: Date) -> Swift.Result<DeviceRecord, RowError> {
         if let invalid = row["__invalid"] { return .failure(RowError(message: invalid)) }
         if let cells = row["__cellCount"] { return .failure(RowError(message: "has \(cells) cells, the header has a different number")) }
         let unknown = row.keys.filter { !DeviceRecord.fieldNames.contains($0) }.sorted()

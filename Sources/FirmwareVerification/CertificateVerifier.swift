@@ -42,11 +42,15 @@ public struct CertificateVerifier: Sendable {
         } catch {
             throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
         }
-        let sha256: String
+        guard source.count <= 64 << 20 else {
+            throw FwgateError(.unreadableInput, "\(path): \(source.count) bytes is too large for a certificate file")
+        }
+        // Read once; the report's SHA-256 is taken over the same bytes that are parsed.
         let bytes: Data
+        let sha256: String
         do {
-            sha256 = try Digest.hash(source, using: .sha256).hex
-            bytes = try source.bytes(at: 0, length: Int(min(source.count, 64 << 20)))
+            bytes = try source.bytes(at: 0, length: Int(source.count))
+            sha256 = try Digest.hash(bytes, using: .sha256).hex
         } catch {
             throw FwgateError(.unreadableInput, "\(path): \(error)")
         }

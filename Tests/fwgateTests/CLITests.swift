@@ -220,3 +220,28 @@ import Testing
         #expect(lab.stdout.contains("\"verdict\" : \"warn\""))
     }
 }
+
+@Suite struct BatchFolderCLITests {
+    /// A folder is walked recursively; every regular file is one artifact for no device, and a
+    /// file that is not firmware is a failed result, not a skipped one.
+    @Test func folderIsWalkedRecursively() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-folder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("nested"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let vectors = ProjectPaths.testVectors.appendingPathComponent("mcuboot")
+        try FileManager.default.copyItem(at: vectors.appendingPathComponent("ecdsa-p256.bin"), to: dir.appendingPathComponent("a.bin"))
+        try FileManager.default.copyItem(
+            at: vectors.appendingPathComponent("ecdsa-p256-sig-flip.bin"), to: dir.appendingPathComponent("nested/b.bin"))
+        try "notes".write(to: dir.appendingPathComponent("nested/readme.txt"), atomically: true, encoding: .utf8)
+        let result = try BinaryRunner.run(
+            ["batch", dir.path, "--trust", vectors.appendingPathComponent("keys/test-ecdsa-p256.pub.pem").path, "--no-record", "--json"])
+        #expect(result.status == 1)
+        var verdicts: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["device"] is NSNull)
+            verdicts[((object["file"] as? String) ?? "").replacingOccurrences(of: dir.path + "/", with: "")] = object["verdict"] as? String
+        }
+        #expect(verdicts == ["a.bin": "pass", "nested/b.bin": "fail", "nested/readme.txt": "fail"])
+    }
+}

@@ -93,21 +93,6 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
     public var notAfter: Date { info.notAfter }
     public var sha256: String { info.sha256 }
 
-    /// The hash of the signature algorithm, when OpenSSL knows it (nil for Ed25519).
-    public var signatureDigest: DigestAlgorithm? {
-        var mdNID: Int32 = 0
-        guard X509_get_signature_info(backing.pointer, &mdNID, nil, nil, nil) == 1 else { return nil }
-        switch mdNID {
-        case NID_md5: return .md5
-        case NID_sha1: return .sha1
-        case NID_sha224: return .sha224
-        case NID_sha256: return .sha256
-        case NID_sha384: return .sha384
-        case NID_sha512: return .sha512
-        default: return nil
-        }
-    }
-
     /// True for MD2/MD4/MD5/SHA-1 signatures.
     var hasWeakSignatureDigest: Bool {
         var mdNID: Int32 = 0

@@ -10,6 +10,13 @@ public enum CSV {
         public var description: String { "line \(line): \(reason)" }
     }
 
+    /// One field for writing: quoted (with `""` for a quote) when it holds a comma, quote or
+    /// line break, as written by the inventory export and the sweep's CSV output.
+    public static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
     public static func parse(_ text: String) throws(ParseError) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []

@@ -86,29 +86,7 @@ public struct CertificateSweep: Sendable {
     ///
     /// - Throws: `FwgateError(.fileNotFound)` for a path that does not exist.
     public static func files(in paths: [String]) throws(FwgateError) -> [String] {
-        var result: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw FwgateError(.fileNotFound, "\(path): no such file or folder")
-            }
-            guard isDirectory.boolValue else {
-                result.append(path)
-                continue
-            }
-            var found: [String] = []
-            if let walker = FileManager.default.enumerator(atPath: path) {
-                while let entry = walker.nextObject() as? String {
-                    let full = (path as NSString).appendingPathComponent(entry)
-                    var entryIsDirectory: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue {
-                        found.append(full)
-                    }
-                }
-            }
-            result += found.sorted()
-        }
-        return result
+        try TrustFiles.expand(paths, extensions: nil)
     }
 
     /// Reads many files in parallel (each file independently), returning contents in order.

@@ -1,3 +1,4 @@
+import FirmwareFormats
 import Foundation
 
 /// Text renderings of a sweep: table (people), CSV (spreadsheets), Prometheus textfile
@@ -8,17 +9,13 @@ public enum SweepOutput {
     public static let csvColumns = ["subject", "issuer", "serial", "sha256", "notBefore", "notAfter", "daysLeft", "bucket", "locations"]
 
     public static func csv(_ result: SweepResult) -> String {
-        func field(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
         var lines = [csvColumns.joined(separator: ",")]
         for c in result.certificates {
             let cells = [
                 c.subject, c.issuer, c.serial, c.sha256, RFC3339.string(c.notBefore), RFC3339.string(c.notAfter), String(c.daysLeft),
                 c.bucket.rawValue, c.locations.map(\.label).joined(separator: "; "),
             ]
-            lines.append(cells.map(field).joined(separator: ","))
+            lines.append(cells.map(CSV.field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -12,7 +12,9 @@ public enum TrustFiles {
     /// Expands folders (recursively, sorted) into the files they hold with a known extension.
     ///
     /// - Throws: `FwgateError(.fileNotFound)` for a path that does not exist.
-    public static func expand(_ paths: [String], extensions: Set<String> = certificateExtensions) throws(FwgateError) -> [String] {
+    /// - Parameter extensions: the endings to keep inside folders; nil keeps every regular file.
+    ///   Files named directly are always kept.
+    public static func expand(_ paths: [String], extensions: Set<String>? = certificateExtensions) throws(FwgateError) -> [String] {
         var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -31,7 +33,7 @@ public enum TrustFiles {
                 let full = (path as NSString).appendingPathComponent(entry)
                 var entryIsDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: full, isDirectory: &entryIsDirectory), !entryIsDirectory.boolValue,
-                    extensions.contains((entry as NSString).pathExtension.lowercased())
+                    extensions?.contains((entry as NSString).pathExtension.lowercased()) ?? true
                 {
                     found.append(full)
                 }

@@ -146,11 +146,6 @@ struct InventoryCommand: AsyncParsableCommand {
             "policyDigest", "toolVersion", "previousHash", "entryHash",
         ]
 
-        static func csvField(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-
         func run() async throws {
             let entries = try global.openInventory().entries(filters.filter)
             switch format {
@@ -169,7 +164,7 @@ struct InventoryCommand: AsyncParsableCommand {
                         e.signerName ?? "", e.signerFingerprint ?? "", e.signerSubject ?? "", e.chainStatus ?? "",
                         e.earliestExpiry.map(RFC3339.string) ?? "", failed, e.policyDigest ?? "", e.toolVersion, e.previousHash, e.entryHash,
                     ]
-                    print(cells.map(Self.csvField).joined(separator: ","))
+                    print(cells.map(CSV.field).joined(separator: ","))
                 }
             }
         }
