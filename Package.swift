@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header each; they compile nothing.
@@ -55,6 +54,8 @@ let package = Package(
         .target(
             name: "DeviceInventory",
             dependencies: [
+                "FirmwareCrypto",
+                "FirmwareFormats",
                 "FirmwareVerification",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -67,7 +68,6 @@ let package = Package(
                 "FirmwareVerification",
                 "DeviceInventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Benchmark baseline (Benchmarks/batch-record.sh): a bare GRDB insert loop.
@@ -76,10 +76,10 @@ let package = Package(
             dependencies: ["DeviceInventory", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Benchmarks/InventoryBench"
         ),
-        // Test-only helpers: vector loader, expected.json model, binary runner.
+        // Test-only helpers: vector loader, the generic format vector suite, binary runner.
         .target(
             name: "FwgateTestSupport",
-            dependencies: []
+            dependencies: ["FirmwareFormats", "FirmwareVerification"]
         ),
         .testTarget(
             name: "FirmwareCryptoTests",
@@ -106,7 +106,7 @@ let package = Package(
         ),
         .testTarget(
             name: "fwgateTests",
-            dependencies: ["FwgateTestSupport"]
+            dependencies: ["fwgate", "FwgateTestSupport", "FirmwareVerification", "FirmwareCrypto"]
         ),
     ]
 )

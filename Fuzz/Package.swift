@@ -21,7 +21,7 @@ let package = Package(
             exclude: ["corpus"]
         ),
         .executableTarget(
-            name: "FuzzESP32",
+            name: "FuzzESPIDF",
             dependencies: [.product(name: "FirmwareFormats", package: "fwgate")],
             path: "ESP32",
             exclude: ["corpus"]

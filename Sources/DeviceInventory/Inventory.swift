@@ -234,7 +234,7 @@ public struct Inventory: Sendable {
         let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
         var entry = PostureEntry(
             id: nil, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
-            format: report.format, version: report.version, securityCounter: report.securityCounter.map { Int64(clamping: $0) },
+            format: report.format?.rawValue ?? "unknown", version: report.version, securityCounter: report.securityCounter.map { Int64(clamping: $0) },
             signerName: report.signer?.name, signerFingerprint: report.signer?.keyFingerprint, signerSubject: report.signer?.subject,
             chainStatus: chainStatus, earliestExpiry: report.earliestExpiry, verdict: report.verdict, checks: checksJSON,
             policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous, entryHash: "")

@@ -54,12 +54,26 @@ public struct CertificateVerifier: Sendable {
         } catch {
             throw FwgateError(.unreadableInput, "\(path): \(error)")
         }
+        return verify(bytes: bytes, sha256: sha256, path: path, at: at)
+    }
+
+    /// Verifies the first certificate in `bytes` (PEM or DER); further certificates in them
+    /// are used as intermediates.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's contents, read once by the caller.
+    ///   - sha256: their SHA-256 (lowercase hex), for the report.
+    ///   - path: the file, for messages.
+    ///   - at: the verification time.
+    /// - Returns: a report; a leaf that cannot be decoded gives a failed `malformed.encoding`
+    ///   check, and a chain OpenSSL could not evaluate a failed `cert.untrusted-chain`.
+    public func verify(bytes: Data, sha256: String, path: String, at: Date) -> VerificationReport {
         let certificates: [Certificate]
         do {
             certificates = try Certificate.parseAll(bytes)
         } catch {
             return VerificationReport(
-                file: path, sha256: sha256, format: "x509-certificate", signed: false,
+                file: path, sha256: sha256, format: .x509Certificate, signed: false,
                 checks: [.failed(.malformedEncoding, subject: path, "not a certificate: \(error.reason)")])
         }
         let leaf = certificates[0]
@@ -70,14 +84,17 @@ public struct CertificateVerifier: Sendable {
         do {
             result = try ChainValidator.validate(request)
         } catch {
-            throw FwgateError(.io, "\(path): \(error)")
+            return VerificationReport(
+                file: path, sha256: sha256, format: .x509Certificate, signed: true,
+                signer: Signer(keyFingerprint: leaf.publicKey.fingerprint, subject: leaf.subject),
+                checks: [.failed(.certUntrustedChain, subject: path, "OpenSSL could not evaluate the chain: \(error)")])
         }
         let checks = ChainChecks.checks(
             for: result, subject: path, crlCheck: crlCheck, purpose: purpose, at: at, expiryWarning: expiryWarning,
             weakAlgorithms: weakAlgorithms)
         let chain = result.chain.isEmpty ? [leaf] : result.chain
         return VerificationReport(
-            file: path, sha256: sha256, format: "x509-certificate", signed: true, version: nil,
+            file: path, sha256: sha256, format: .x509Certificate, signed: true, version: nil,
             signer: Signer(keyFingerprint: leaf.publicKey.fingerprint, subject: leaf.subject),
             earliestExpiry: chain.map(\.notAfter).min(), checks: checks, chain: chain.map(\.info))
     }

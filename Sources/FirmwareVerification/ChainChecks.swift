@@ -66,7 +66,7 @@ public enum ChainChecks {
         pass(.certExpired, "no certificate in the chain has expired at \(RFC3339.string(at))")
         pass(.certNotYetValid, "every certificate in the chain is valid at \(RFC3339.string(at))")
         if crlCheck == .none {
-            checks.append(Check(.certRevoked, .skipped, subject: subject, "revocation not checked (no CRL check requested)"))
+            checks.append(Check(.certRevoked, .skipped, subject: subject, "revocation not checked: no CRL was given (pass the issuer's CRL with --crl, or with --trust in a gate or verify); a revoked certificate would pass"))
         } else {
             pass(.certRevoked, "no certificate is revoked (CRL check: \(crlCheck.rawValue))")
             pass(.certCRLUnavailable, "current CRLs were available")
@@ -78,14 +78,7 @@ public enum ChainChecks {
         }
         pass(.algorithmWeak, "no weak signature algorithm or key in the chain")
         if let expiryWarning, let earliest = result.earliestExpiry, result.isValid || !failedCodes.contains(.certExpired) {
-            let remaining = earliest.timeIntervalSince(at)
-            if remaining >= 0 && remaining <= expiryWarning {
-                let days = Int((remaining / 86_400).rounded(.down))
-                checks.append(
-                    .warning(
-                        .certExpiringSoon, subject: subject,
-                        "the chain expires in \(days) day(s), on \(RFC3339.string(earliest)), inside the \(Int(expiryWarning / 86_400))-day warning window"))
-            }
+            checks.append(ExpiringSoon.check(who: "the chain", end: earliest, at: at, window: expiryWarning, subject: subject))
         }
         return checks
     }

@@ -2,10 +2,12 @@ import FirmwareCrypto
 import FirmwareFormats
 import Foundation
 
-/// sniff → parse → digests (one pass) → the format's rules → fwgate's rules → report.
+/// sniff → parse → digests (one pass) → the format's rules → fwgate's rules → report, for one
+/// trust scope. Commands do not use it directly: ``VerificationSession`` picks the scope for
+/// each device and calls it.
 ///
-/// `report(path:…)` never throws over content: a malformed or unknown file is a report with a
-/// failed check. Only environment problems (a missing file) throw.
+/// `report(…)` never throws over content: a malformed or unknown file is a report with a failed
+/// check. Only environment problems (a missing file) throw.
 public struct FirmwareVerifier: Sendable {
     public let trust: TrustStore
     /// The rules applied after the format's own (algorithm strength, rollback, expiry, known
@@ -35,20 +37,21 @@ public struct FirmwareVerifier: Sendable {
 
     /// Parses without verifying.
     ///
-    /// - Throws: `FwgateError` when the file cannot be opened or `forced` is unknown.
-    public static func inspect(path: String, format forced: FormatID? = nil) throws(FwgateError) -> Inspection {
-        let source = try open(path)
-        guard let format = try choose(forced, for: source) else {
+    /// - Throws: `FwgateError` when a file cannot be opened or `forced` is unknown.
+    public static func inspect(_ artifact: Artifact, format forced: FormatID? = nil) throws(FwgateError) -> Inspection {
+        let opened = try OpenedArtifact(artifact)
+        let path = artifact.path
+        guard let format = try choose(forced, for: opened) else {
             return Inspection(
-                file: path, size: source.count, format: nil, description: nil,
+                file: path, size: opened.primary.count, format: nil, description: nil,
                 malformed: MalformedFinding(code: .malformedUnknownFormat, offset: 0, message: unknownFormatMessage))
         }
-        switch format.parse(source) {
+        switch format.parse(try opened.parsedSource(for: format)) {
         case .success(let description):
-            return Inspection(file: path, size: source.count, format: format.id, description: json(description), malformed: nil)
+            return Inspection(file: path, size: opened.primary.count, format: format.id, description: json(description), malformed: nil)
         case .failure(let error):
             return Inspection(
-                file: path, size: source.count, format: format.id, description: nil,
+                file: path, size: opened.primary.count, format: format.id, description: nil,
                 malformed: MalformedFinding(code: error.code, offset: error.offset, message: error.message))
         }
     }
@@ -56,32 +59,64 @@ public struct FirmwareVerifier: Sendable {
     /// An artifact read, parsed and hashed once; verification against one or more trust scopes
     /// and devices reuses it (a batch hashes each file once however many devices it serves).
     public struct PreparedArtifact: Sendable {
-        public let path: String
+        public let artifact: Artifact
+        public var path: String { artifact.path }
         public let size: Int64
         public let sha256: String?
-        let source: any ByteSource
+        let opened: OpenedArtifact
         let format: RegisteredFormat?
         let parsed: Result<any FirmwareDescription, MalformedInput>?
         let digests: [DigestRequest: Digest]
+        /// The primary file's bytes, for callers that judge them otherwise (a certificate file
+        /// at the procurement gate) without reading the file again.
+        public var source: any ByteSource { opened.primary }
     }
 
-    /// Opens, detects, parses and hashes `path` (one pass over the file for every digest).
+    /// Opens, detects, parses and hashes an artifact (one pass over the primary file for every
+    /// digest).
     ///
-    /// - Throws: `FwgateError` when the file cannot be opened or read, or `forced` is unknown.
-    public static func prepare(path: String, format forced: FormatID? = nil) throws(FwgateError) -> PreparedArtifact {
-        let source = try open(path)
+    /// - Throws: `FwgateError` when a file cannot be opened or read, `forced` is unknown, or
+    ///   the artifact carries a companion its format does not take.
+    public static func prepare(_ artifact: Artifact, format forced: FormatID? = nil) throws(FwgateError) -> PreparedArtifact {
+        try prepare(try OpenedArtifact(artifact), format: forced)
+    }
+
+    /// ``prepare(_:format:)`` over bytes already in hand (tests, fuzzing, a file read once for
+    /// another purpose): the same detection, parsing and digests as for a file.
+    ///
+    /// - Parameters:
+    ///   - source: the primary file's bytes.
+    ///   - artifact: its name and companions (companions are opened from their paths).
+    ///   - forced: a format to use instead of detection.
+    /// - Throws: as ``prepare(_:format:)``.
+    public static func prepare(_ source: any ByteSource, as artifact: Artifact, format forced: FormatID? = nil) throws(FwgateError)
+        -> PreparedArtifact
+    {
+        try prepare(try OpenedArtifact(artifact, primary: source), format: forced)
+    }
+
+    static func prepare(_ opened: OpenedArtifact, format forced: FormatID?) throws(FwgateError) -> PreparedArtifact {
+        let artifact = opened.artifact
+        let source = opened.primary
         let fileDigest = DigestRequest(.sha256, 0..<source.count)
-        guard let format = try choose(forced, for: source) else {
-            let digests = try digests([fileDigest], source: source, path: path)
+        guard let format = try choose(forced, for: opened) else {
+            let digests = try digests([fileDigest], source: source, path: artifact.path)
             return PreparedArtifact(
-                path: path, size: source.count, sha256: digests[fileDigest]?.hex, source: source, format: nil, parsed: nil, digests: digests)
+                artifact: artifact, size: source.count, sha256: digests[fileDigest]?.hex, opened: opened, format: nil, parsed: nil,
+                digests: digests)
         }
-        let parsed = format.parse(source)
+        let unexpected = artifact.roles.subtracting(format.companionRoles)
+        guard unexpected.isEmpty else {
+            let roles = unexpected.sorted().map { "--\($0.rawValue)" }.joined(separator: ", ")
+            throw FwgateError(.usage, "\(artifact.path): a \(format.name) takes no \(roles)")
+        }
+        let parsed = format.parse(try opened.parsedSource(for: format))
         var requests = [fileDigest]
+        // Digest ranges refer to the primary file (for a detached signature: the content).
         if case .success(let description) = parsed { requests += format.digestRequests(description) }
-        let digests = try digests(requests, source: source, path: path)
+        let digests = try digests(requests, source: source, path: artifact.path)
         return PreparedArtifact(
-            path: path, size: source.count, sha256: digests[fileDigest]?.hex, source: source, format: format, parsed: parsed,
+            artifact: artifact, size: source.count, sha256: digests[fileDigest]?.hex, opened: opened, format: format, parsed: parsed,
             digests: digests)
     }
 
@@ -94,21 +129,13 @@ public struct FirmwareVerifier: Sendable {
     /// - Returns: the report; content problems are failed checks.
     /// - Throws: `FwgateError` when the file cannot be opened or read.
     public func report(path: String, format forced: FormatID? = nil, context: VerificationContext) throws(FwgateError) -> VerificationReport {
-        report(try Self.prepare(path: path, format: forced), context: context)
+        report(try Self.prepare(Artifact(path: path), format: forced), context: context)
     }
 
     /// Verifies a prepared artifact with this verifier's trust and the given context. Never
     /// throws: everything about the content is a check.
     public func report(_ artifact: PreparedArtifact, context: VerificationContext) -> VerificationReport {
-        reportAndSigningKey(artifact, context: context).report
-    }
-
-    /// The report, and the signing key the format identified.
-    public func reportAndSigningKey(_ artifact: PreparedArtifact, context: VerificationContext) -> (
-        report: VerificationReport, signingKey: PublicKey?
-    ) {
-        let stage = formatStage(artifact, at: context.at)
-        return (applyPolicy(to: stage, context: context), stage.signingKey)
+        applyPolicy(to: formatStage(artifact, at: context.at), context: context)
     }
 
     /// The format's verdict on an artifact before any policy or device rule: the part of
@@ -123,30 +150,32 @@ public struct FirmwareVerifier: Sendable {
     public func formatStage(_ artifact: PreparedArtifact, at: Date) -> FormatStage {
         let path = artifact.path
         guard let format = artifact.format, let parsed = artifact.parsed else {
-            return FormatStage(
-                report: VerificationReport(
-                    file: path, sha256: artifact.sha256, format: "unknown", signed: false,
-                    checks: [.failed(.malformedUnknownFormat, subject: path, Self.unknownFormatMessage)]),
-                signingKey: nil)
+            var report = VerificationReport.unknownFormat(artifact.artifact, sha256: artifact.sha256, reason: Self.unknownFormatMessage)
+            report.size = artifact.size
+            return FormatStage(report: report, signingKey: nil)
         }
         let description: any FirmwareDescription
         switch parsed {
         case .success(let value):
             description = value
         case .failure(let error):
-            return FormatStage(
-                report: VerificationReport(
-                    file: path, sha256: artifact.sha256, format: format.id.rawValue, signed: false,
-                    checks: [.failed(error.code, subject: path, "\(format.name): \(error.message)", detail: ["offset": error.offset.hex])]),
-                signingKey: nil)
+            var report = VerificationReport(
+                file: path, sha256: artifact.sha256, format: format.id, signed: false,
+                checks: [.failed(error.code, subject: path, "\(format.name): \(error.message)", detail: ["offset": error.offset.hex])])
+            report.size = artifact.size
+            report.companions = artifact.artifact.companions.isEmpty ? nil : artifact.artifact.companions
+            return FormatStage(report: report, signingKey: nil)
         }
         let input = FormatVerificationInput(
-            source: artifact.source, path: path, trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates,
-            crls: trust.crls, at: at, digests: artifact.digests)
+            source: artifact.opened.primary, path: path, artifact: artifact.artifact, companions: artifact.opened.companions,
+            trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates, crls: trust.crls, at: at,
+            digests: artifact.digests)
         let result = format.verify(description, input)
         var report = VerificationReport(
-            file: path, sha256: artifact.sha256, format: format.id.rawValue, signed: result.signed,
+            file: path, sha256: artifact.sha256, format: format.id, signed: result.signed,
             version: description.version, signer: result.signer, earliestExpiry: result.earliestExpiry, checks: result.checks)
+        report.size = artifact.size
+        report.companions = artifact.artifact.companions.isEmpty ? nil : artifact.artifact.companions
         report.securityCounter = description.securityCounter
         report.description = Self.json(description)
         return FormatStage(report: report, signingKey: result.signingKey)
@@ -161,26 +190,22 @@ public struct FirmwareVerifier: Sendable {
         return outcome.applied(to: stage.report)
     }
 
-    static let unknownFormatMessage =
-        "not a format fwgate knows (\(FormatRegistry.formats.map(\.name).joined(separator: ", "))); use --format to force one"
-
-    static func open(_ path: String) throws(FwgateError) -> FileByteSource {
-        do {
-            return try FileByteSource(path: path)
-        } catch {
-            throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
-        }
+    static var unknownFormatMessage: String {
+        "not a format fwgate knows (\(FormatRegistry.nameList)); use --format to force one, or see 'fwgate formats'"
     }
 
-    static func choose(_ forced: FormatID?, for source: any ByteSource) throws(FwgateError) -> RegisteredFormat? {
+    static func choose(_ forced: FormatID?, for opened: OpenedArtifact) throws(FwgateError) -> RegisteredFormat? {
         if let forced {
             guard let format = FormatRegistry.format(forced) else {
-                throw FwgateError(
-                    .usage, "unknown format '\(forced)'; known: \(FormatRegistry.formats.map(\.id.rawValue).joined(separator: ", "))")
+                throw FwgateError(.usage, "unknown format '\(forced)'; known: \(FormatRegistry.idList)")
             }
             return format
         }
-        return FormatRegistry.detect(source)
+        // Formats read by a companion (a detached signature) are tried first when it is there.
+        for role in opened.artifact.roles.sorted() {
+            if let source = opened.companions[role], let format = FormatRegistry.detect(source, part: .companion(role)) { return format }
+        }
+        return FormatRegistry.detect(opened.primary, part: .primary)
     }
 
     static func digests(_ requests: [DigestRequest], source: any ByteSource, path: String) throws(FwgateError) -> [DigestRequest: Digest] {
@@ -194,5 +219,47 @@ public struct FirmwareVerifier: Sendable {
     static func json(_ description: any FirmwareDescription) -> JSONValue? {
         guard let data = try? FwgateJSON.encoder(pretty: false).encode(AnyDescription(description)) else { return nil }
         return try? JSONDecoder().decode(JSONValue.self, from: data)
+    }
+}
+
+/// The byte sources of an artifact: its primary file and each companion, opened once.
+struct OpenedArtifact: Sendable {
+    let artifact: Artifact
+    let primary: any ByteSource
+    let companions: [Artifact.Role: any ByteSource]
+
+    init(_ artifact: Artifact) throws(FwgateError) {
+        try self.init(artifact, primary: try Self.open(artifact.path))
+    }
+
+    init(_ artifact: Artifact, primary: any ByteSource) throws(FwgateError) {
+        self.artifact = artifact
+        self.primary = primary
+        var companions: [Artifact.Role: any ByteSource] = [:]
+        for companion in artifact.companions {
+            companions[companion.role] = try Self.open(companion.path)
+        }
+        self.companions = companions
+    }
+
+    /// The bytes the format sniffs and parses.
+    func parsedSource(for format: RegisteredFormat) throws(FwgateError) -> any ByteSource {
+        switch format.parsedPart {
+        case .primary:
+            return primary
+        case .companion(let role):
+            guard let source = companions[role] else {
+                throw FwgateError(.usage, "\(artifact.path): a \(format.name) needs --\(role.rawValue) FILE")
+            }
+            return source
+        }
+    }
+
+    static func open(_ path: String) throws(FwgateError) -> FileByteSource {
+        do {
+            return try FileByteSource(path: path)
+        } catch {
+            throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
+        }
     }
 }

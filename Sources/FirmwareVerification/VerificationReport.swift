@@ -12,7 +12,12 @@ public struct VerificationReport: Sendable, Codable {
     public var file: String
     /// SHA-256 of the artifact file.
     public var sha256: String?
-    public var format: String
+    /// The artifact file's size in bytes, as read (nil when it could not be read).
+    public var size: Int64?
+    /// The detected (or forced) format; nil when no registered format recognised the file.
+    public var format: FormatID?
+    /// The companion files verified with the primary (a detached signature, a payload).
+    public var companions: [Artifact.Companion]?
     public var signed: Bool
     public var version: String?
     /// The anti-rollback security counter from signed data, when the format has one.
@@ -35,7 +40,7 @@ public struct VerificationReport: Sendable, Codable {
     public var warningCodes: Set<CheckCode> { Set(checks.filter { $0.status == .warning }.map(\.code)) }
 
     public init(
-        file: String, sha256: String?, format: String, signed: Bool, version: String? = nil, signer: Signer? = nil,
+        file: String, sha256: String?, format: FormatID?, signed: Bool, version: String? = nil, signer: Signer? = nil,
         earliestExpiry: Date? = nil, checks: [Check], chain: [CertificateDescription]? = nil
     ) {
         self.file = file
@@ -50,7 +55,7 @@ public struct VerificationReport: Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, file, sha256, format, verdict, signed, version, securityCounter, signer, earliestExpiry, checks, chain
+        case schema, file, sha256, size, format, companions, verdict, signed, version, securityCounter, signer, earliestExpiry, checks, chain
         case description
     }
 
@@ -59,7 +64,9 @@ public struct VerificationReport: Sendable, Codable {
         schema = try container.decode(String.self, forKey: .schema)
         file = try container.decode(String.self, forKey: .file)
         sha256 = try container.decodeIfPresent(String.self, forKey: .sha256)
-        format = try container.decode(String.self, forKey: .format)
+        size = try container.decodeIfPresent(Int64.self, forKey: .size)
+        format = try container.decodeIfPresent(FormatID.self, forKey: .format)
+        companions = try container.decodeIfPresent([Artifact.Companion].self, forKey: .companions)
         signed = try container.decode(Bool.self, forKey: .signed)
         version = try container.decodeIfPresent(String.self, forKey: .version)
         signer = try container.decodeIfPresent(Signer.self, forKey: .signer)
@@ -75,7 +82,9 @@ public struct VerificationReport: Sendable, Codable {
         try container.encode(schema, forKey: .schema)
         try container.encode(file, forKey: .file)
         try container.encode(sha256, forKey: .sha256)
+        try container.encodeIfPresent(size, forKey: .size)
         try container.encode(format, forKey: .format)
+        try container.encodeIfPresent(companions, forKey: .companions)
         try container.encode(verdict, forKey: .verdict)
         try container.encode(signed, forKey: .signed)
         try container.encode(version, forKey: .version)
@@ -94,33 +103,36 @@ public struct VerificationReport: Sendable, Codable {
     }
 }
 
+extension VerificationReport {
+    /// The one report for an artifact that could not be read (a batch goes on): a failed
+    /// `input.unreadable` check that names the problem.
+    public static func unreadable(_ artifact: Artifact, reason: String) -> VerificationReport {
+        var report = VerificationReport(
+            file: artifact.path, sha256: nil, format: nil, signed: false,
+            checks: [.failed(.inputUnreadable, subject: artifact.path, reason)])
+        report.companions = artifact.companions.isEmpty ? nil : artifact.companions
+        return report
+    }
+
+    /// The one report for an artifact no registered format recognises: a failed
+    /// `malformed.unknown-format` check.
+    public static func unknownFormat(_ artifact: Artifact, sha256: String?, reason: String) -> VerificationReport {
+        var report = VerificationReport(
+            file: artifact.path, sha256: sha256, format: nil, signed: false,
+            checks: [.failed(.malformedUnknownFormat, subject: artifact.path, reason)])
+        report.companions = artifact.companions.isEmpty ? nil : artifact.companions
+        return report
+    }
+}
+
+extension FormatID {
+    /// A certificate file judged as a code-signing chain (`certs verify`, the procurement gate):
+    /// a report format, not a registered firmware format.
+    public static let x509Certificate: FormatID = "x509-certificate"
+}
+
 /// Thrown by ``VerificationReport/requirePass()``.
 public struct VerificationFailed: Error, Sendable {
     public let report: VerificationReport
 }
 
-/// The JSON encoder every fwgate JSON output uses: sorted keys, RFC 3339 dates.
-public enum FwgateJSON {
-    public static func encoder(pretty: Bool = true) -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.string(date))
-        }
-        return encoder
-    }
-
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = RFC3339.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
-            }
-            return date
-        }
-        return decoder
-    }
-}

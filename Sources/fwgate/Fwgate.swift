@@ -15,7 +15,7 @@ struct Fwgate: AsyncParsableCommand {
             """,
         version: FwgateVersion.string,
         subcommands: [
-            InspectCommand.self, VerifyCommand.self, DigestCommand.self, KeysCommand.self, CertsCommand.self, DevicesCommand.self,
+            FormatsCommand.self, InspectCommand.self, VerifyCommand.self, DigestCommand.self, KeysCommand.self, CertsCommand.self, DevicesCommand.self,
             InventoryCommand.self, BatchCommand.self, GateCommand.self,
         ]
     )

@@ -5,24 +5,37 @@ import Testing
 
 @Suite struct CheckCodeTests {
     /// Golden list: SIEM rules and tests depend on these strings. A rename fails here; adding a
-    /// code means adding it here too.
+    /// code (generic, or in a format's folder) means adding it here too.
     @Test func everyCodeIsPinned() {
         let expected = [
-            "malformed.truncated", "malformed.bad-magic", "malformed.length", "malformed.duplicate-tlv",
-            "malformed.tlv-placement", "malformed.encoding", "malformed.unknown-format", "malformed.missing-tlv",
-            "integrity.digest-mismatch", "integrity.crc-mismatch", "integrity.checksum-mismatch", "integrity.unverifiable",
-            "signature.invalid", "signature.missing", "signature.unsupported-algorithm",
-            "key.untrusted", "key.hash-mismatch", "key.known-test-key",
-            "cert.expired", "cert.not-yet-valid", "cert.untrusted-chain", "cert.revoked", "cert.purpose",
-            "cert.crl-unavailable", "cert.expiring-soon",
             "algorithm.weak",
+            "cert.crl-unavailable", "cert.expired", "cert.expiring-soon", "cert.not-yet-valid", "cert.purpose", "cert.revoked",
+            "cert.untrusted-chain",
             "input.unreadable",
-            "policy.segment-overlap", "policy.format-not-allowed", "policy.validity-too-short", "policy.unsigned-format",
-            "rollback.version", "rollback.security-counter", "metadata.expired", "metadata.threshold",
+            "integrity.checksum-mismatch", "integrity.crc-mismatch", "integrity.digest-mismatch", "integrity.unsigned-trailing-data",
+            "integrity.unverifiable",
+            "key.hash-mismatch", "key.known-test-key", "key.untrusted",
+            "malformed.bad-magic", "malformed.duplicate-tlv", "malformed.encoding", "malformed.length", "malformed.missing-tlv",
+            "malformed.tlv-placement", "malformed.truncated", "malformed.unknown-format",
             "manifest.entry-mismatch", "manifest.missing-entry",
+            "metadata.expired", "metadata.threshold",
+            "policy.format-not-allowed", "policy.segment-overlap", "policy.unsigned-format", "policy.validity-too-short",
+            "rollback.security-counter", "rollback.version",
+            "signature.invalid", "signature.missing", "signature.unsupported-algorithm",
         ]
         #expect(CheckCode.all.map(\.rawValue) == expected)
         #expect(Set(CheckCode.all).count == CheckCode.all.count)
+    }
+
+    /// Every code a format declares is either generic or declared by that format alone, and
+    /// every generic code has a phrase for when it passes.
+    @Test func formatCodesAndPhrases() {
+        #expect(CheckCode.generic.allSatisfy { CheckCode.genericPassPhrases[$0] != nil })
+        #expect(CheckCode.policySegmentOverlap.passPhrase == "segments clear of the bootloader's RAM")
+        #expect(CheckCode.integrityDigestMismatch.passPhrase == "digest matches")
+        #expect(!CheckCode.generic.contains(.policySegmentOverlap))
+        #expect(FormatRegistry.format(.espIDF)?.checkCodes.contains(.policySegmentOverlap) == true)
+        #expect(FormatRegistry.format(.mcuboot)?.checkCodes.contains(.policySegmentOverlap) == false)
     }
 
     @Test func codesAreDottedLowercase() {

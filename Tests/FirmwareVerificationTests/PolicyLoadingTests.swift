@@ -15,7 +15,7 @@ import Testing
         let policy = try Policy.load(path: Self.examplePolicy)
         #expect(policy.source == Self.examplePolicy)
         #expect(policy.vendors.map(\.name) == ["acme-medical", "acme-medical", "example-imaging"])
-        #expect(policy.formats == [.mcuboot, .espImage])
+        #expect(policy.formats == [.mcuboot, .espIDF])
         #expect(policy.unsignedFormatsUnsafe.isEmpty)
         #expect(policy.algorithms == .strict && policy.rollback == .strict && policy.expiry == .strict)
         #expect(policy.knownTestKeys.allowUnsafe.count == 9)
@@ -103,7 +103,7 @@ import Testing
             knownTestKeys:
               allowUnsafe: ["B0:EC:04:31:D9:11:15:FF:37:27:4A:5F:24:E9:A2:63:95:2D:F7:BC:39:4E:76:CC:5D:24:B4:6C:14:1F:39:5A"]
             """)
-        #expect(policy.unsignedFormatsUnsafe == [.espImage])
+        #expect(policy.unsignedFormatsUnsafe == [.espIDF])
         #expect(policy.algorithms == AlgorithmPolicy(weak: .warnUnsafe, minimumRSABits: 3072, minimumECBits: 384))
         #expect(!policy.rollback.enforce)
         #expect(policy.expiry == ExpiryPolicy(warnDays: 60, procurementMinimumDays: 0))

@@ -19,7 +19,7 @@ enum PolicyTestFixtures {
             ? [.passed(.signatureInvalid, subject: "fw.bin", "signature verifies")]
             : [.failed(.signatureMissing, subject: "fw.bin", "no signature TLV")]
         var report = VerificationReport(
-            file: "fw.bin", sha256: nil, format: format, signed: signed, version: version, signer: signer, earliestExpiry: earliestExpiry,
+            file: "fw.bin", sha256: nil, format: FormatID(rawValue: format), signed: signed, version: version, signer: signer, earliestExpiry: earliestExpiry,
             checks: checks ?? defaultChecks, chain: chain)
         report.securityCounter = securityCounter
         return report

@@ -23,14 +23,14 @@ import Testing
         #expect(Verdict(checks: input.report.checks + strict.evaluate(input)) == .fail)
         #expect(strict.downgrades(input).isEmpty)
 
-        let lenient = UnsignedFormatRule(unsafeFormats: [.espImage])
+        let lenient = UnsignedFormatRule(unsafeFormats: [.espIDF])
         #expect(lenient.evaluate(input).map(\.status) == [.warning])
         #expect(lenient.downgrades(input) == [.signatureMissing])
     }
 
     @Test func listingAnotherFormatDoesNotHelp() {
         let input = PolicyInput(report: F.report(format: "mcuboot", signed: false), signingKey: nil, context: F.context())
-        let rule = UnsignedFormatRule(unsafeFormats: [.espImage])
+        let rule = UnsignedFormatRule(unsafeFormats: [.espIDF])
         #expect(rule.evaluate(input).map(\.status) == [.skipped])
         #expect(rule.downgrades(input).isEmpty)
     }

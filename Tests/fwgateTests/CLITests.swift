@@ -142,9 +142,22 @@ import Testing
         let unknown = try BinaryRunner.run(["verify", "testvectors/crypto/keys/garbage.bin"] + Self.trust + ["--json"])
         #expect(unknown.status == 1)
         #expect(unknown.stdout.contains("malformed.unknown-format"))
-        let noTrust = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin"])
-        #expect(noTrust.status == 2)
-        #expect(noTrust.stderr.contains("--trust or --policy is required"))
+        // Without trust material every integrity check runs; the signature fails as untrusted
+        // (exit 1), and the message says how to give keys.
+        let noTrust = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--json"])
+        #expect(noTrust.status == 1)
+        let noTrustReport = try #require(try JSONSerialization.jsonObject(with: Data(noTrust.stdout.utf8)) as? [String: Any])
+        let noTrustChecks = try #require(noTrustReport["checks"] as? [[String: Any]])
+        let failedCodes = noTrustChecks.filter { $0["status"] as? String == "failed" }.compactMap { $0["code"] as? String }
+        #expect(failedCodes == ["key.untrusted"])
+        #expect(noTrustChecks.contains { $0["code"] as? String == "integrity.digest-mismatch" && $0["status"] as? String == "passed" })
+        #expect(noTrust.stdout.contains("--trust FILE|FOLDER"))
+        // A tampered image still fails its integrity check without trust material.
+        let tamperedNoTrust = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256-payload-flip.bin", "--json"])
+        #expect(tamperedNoTrust.status == 1)
+        let tamperedReport = try #require(try JSONSerialization.jsonObject(with: Data(tamperedNoTrust.stdout.utf8)) as? [String: Any])
+        let tamperedFailed = (tamperedReport["checks"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "failed" }
+        #expect(Set(tamperedFailed.compactMap { $0["code"] as? String }) == ["integrity.digest-mismatch", "key.untrusted"])
         let badFormat = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--format", "zip"] + Self.trust)
         #expect(badFormat.status == 2)
         let privateKey = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--trust", "\(Self.dir)/keys/test-ecdsa-p256.priv.pem"])

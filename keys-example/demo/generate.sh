@@ -25,7 +25,7 @@ data[0x20 + 100] ^= 0x01
 open("firmware/pump-x-1.4.0-tampered.bin", "wb").write(data)
 PY
 # The monitor image: the unsigned ESP-IDF test app, signed with the example RSA-3072 key.
-cp ../../testvectors/esp32/app-unsigned.bin firmware/monitor-m3-unsigned.bin
+cp ../../testvectors/esp-idf/app-unsigned.bin firmware/monitor-m3-unsigned.bin
 "$venv/bin/espsecure" sign-data --version 2 --keyfile "$keys/rsa3072.key.pem" \
     --output firmware/monitor-m3-1.0.0.bin firmware/monitor-m3-unsigned.bin >/dev/null
 rm firmware/pump-payload.bin

@@ -3,7 +3,7 @@ import Foundation
 
 /// A cursor confined to one slice of a ``ByteSource``. Every length read from input passes
 /// through ``take(_:what:)`` or the fixed-width readers, which throw
-/// `MalformedInput(.truncated)` instead of reading past the slice. Offsets are absolute file
+/// `MalformedInput(.malformedTruncated)` instead of reading past the slice. Offsets are absolute file
 /// offsets, so messages name real positions.
 public struct ByteReader: Sendable {
     public let source: any ByteSource
@@ -27,18 +27,18 @@ public struct ByteReader: Sendable {
 
     /// Reads `count` bytes and advances.
     ///
-    /// - Throws: `MalformedInput(.truncated)` naming `what` when fewer remain.
+    /// - Throws: `MalformedInput(.malformedTruncated)` naming `what` when fewer remain.
     public mutating func take(_ count: Int, what: String) throws(MalformedInput) -> Data {
         guard count >= 0, Int64(count) <= remaining else {
             throw MalformedInput(
-                .truncated, at: offset,
+                .malformedTruncated, at: offset,
                 "\(what): needs \(count) bytes at offset 0x\(String(offset, radix: 16)), only \(max(0, remaining)) remain")
         }
         let data: Data
         do {
             data = try source.bytes(at: offset, length: count)
         } catch {
-            throw MalformedInput(.truncated, at: offset, "\(what): \(error.reason)")
+            throw MalformedInput(.malformedTruncated, at: offset, "\(what): \(error.reason)")
         }
         offset += Int64(count)
         return data
@@ -46,21 +46,21 @@ public struct ByteReader: Sendable {
 
     /// Skips `count` bytes.
     ///
-    /// - Throws: `MalformedInput(.truncated)` when fewer remain.
+    /// - Throws: `MalformedInput(.malformedTruncated)` when fewer remain.
     public mutating func skip(_ count: Int64, what: String) throws(MalformedInput) {
         guard count >= 0, count <= remaining else {
             throw MalformedInput(
-                .truncated, at: offset, "\(what): needs \(count) bytes at offset 0x\(String(offset, radix: 16)), only \(max(0, remaining)) remain")
+                .malformedTruncated, at: offset, "\(what): needs \(count) bytes at offset 0x\(String(offset, radix: 16)), only \(max(0, remaining)) remain")
         }
         offset += count
     }
 
     /// Moves to an absolute offset inside the slice.
     ///
-    /// - Throws: `MalformedInput(.truncated)` when the offset lies outside the slice.
+    /// - Throws: `MalformedInput(.malformedTruncated)` when the offset lies outside the slice.
     public mutating func seek(to absolute: Int64, what: String) throws(MalformedInput) {
         guard absolute >= 0, absolute <= end else {
-            throw MalformedInput(.truncated, at: absolute, "\(what): offset 0x\(String(absolute, radix: 16)) is past the end (0x\(String(end, radix: 16)))")
+            throw MalformedInput(.malformedTruncated, at: absolute, "\(what): offset 0x\(String(absolute, radix: 16)) is past the end (0x\(String(end, radix: 16)))")
         }
         offset = absolute
     }
@@ -87,11 +87,11 @@ public struct ByteReader: Sendable {
 
     /// A reader over the next `count` bytes, and this reader moved past them.
     ///
-    /// - Throws: `MalformedInput(.truncated)` when fewer remain.
+    /// - Throws: `MalformedInput(.malformedTruncated)` when fewer remain.
     public mutating func slice(_ count: Int64, what: String) throws(MalformedInput) -> ByteReader {
         guard count >= 0, count <= remaining else {
             throw MalformedInput(
-                .truncated, at: offset, "\(what): needs \(count) bytes at offset 0x\(String(offset, radix: 16)), only \(max(0, remaining)) remain")
+                .malformedTruncated, at: offset, "\(what): needs \(count) bytes at offset 0x\(String(offset, radix: 16)), only \(max(0, remaining)) remain")
         }
         let sub = ByteReader(source, range: offset..<(offset + count))
         offset += count

@@ -1,7 +1,8 @@
 /// A stable, dotted, lowercase identifier of one kind of check (DESIGN.md "Stable check codes").
 ///
 /// Tests and SIEM rules depend on these strings: add codes, never rename one. Every constant
-/// lives in this file, and `CheckCodeTests` pins the full list so that a rename fails CI.
+/// lives in this file (generic codes) or in its format's folder (`extension CheckCode`), and
+/// `CheckCodeTests` pins the full list (``all``) so that a rename fails CI.
 /// A check's code names the rule; its ``Check/Status`` says how it came out, so a passed
 /// signature check carries `signature.invalid` with status `passed`.
 public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible,
@@ -42,6 +43,9 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     public static let integrityDigestMismatch: CheckCode = "integrity.digest-mismatch"
     /// A computed CRC differs from the declared one.
     public static let integrityCRCMismatch: CheckCode = "integrity.crc-mismatch"
+    /// (warning; a failure when the policy says so) Bytes after the signed image that no
+    /// signature or digest covers (not padding the format defines): someone could append code.
+    public static let integrityUnsignedTrailingData: CheckCode = "integrity.unsigned-trailing-data"
     /// A computed simple checksum (e.g. ESP's XOR byte) differs from the declared one.
     public static let integrityChecksumMismatch: CheckCode = "integrity.checksum-mismatch"
     /// The integrity of the content cannot be checked (e.g. an encrypted image whose hash covers
@@ -95,8 +99,6 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
 
     // MARK: policy.*
 
-    /// An ESP-IDF segment loads over the bootloader's own RAM (CVE-2018-18558).
-    public static let policySegmentOverlap: CheckCode = "policy.segment-overlap"
     /// The artifact's format is not accepted by the policy for this vendor/model.
     public static let policyFormatNotAllowed: CheckCode = "policy.format-not-allowed"
     /// At procurement, the signer's chain stays valid for fewer days than the policy requires.
@@ -120,18 +122,20 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// An artifact the manifest names is absent (or present but not named).
     public static let manifestMissingEntry: CheckCode = "manifest.missing-entry"
 
-    /// Every code defined above, for the golden test and `--help` listings.
-    public static let all: [CheckCode] = [
+    /// Every code defined in this file: the generic codes any format may report. A format's own
+    /// codes live in its folder; ``all`` (FormatRegistry.swift) adds them.
+    public static let generic: [CheckCode] = [
         .malformedTruncated, .malformedBadMagic, .malformedLength, .malformedDuplicateTLV, .malformedTLVPlacement,
         .malformedEncoding, .malformedUnknownFormat, .malformedMissingTLV,
         .integrityDigestMismatch, .integrityCRCMismatch, .integrityChecksumMismatch, .integrityUnverifiable,
+        .integrityUnsignedTrailingData,
         .signatureInvalid, .signatureMissing, .signatureUnsupportedAlgorithm,
         .keyUntrusted, .keyHashMismatch, .keyKnownTestKey,
         .certExpired, .certNotYetValid, .certUntrustedChain, .certRevoked, .certPurpose, .certCRLUnavailable,
         .certExpiringSoon,
         .algorithmWeak,
         .inputUnreadable,
-        .policySegmentOverlap, .policyFormatNotAllowed, .policyValidityTooShort, .policyUnsignedFormat,
+        .policyFormatNotAllowed, .policyValidityTooShort, .policyUnsignedFormat,
         .rollbackVersion, .rollbackSecurityCounter, .metadataExpired, .metadataThreshold,
         .manifestEntryMismatch, .manifestMissingEntry,
     ]

@@ -32,9 +32,14 @@ public struct TrustedKey: Sendable, Hashable {
 /// Everything a format verifier may use. Time, trust and digests are passed in, never read
 /// from globals.
 public struct FormatVerificationInput: Sendable {
+    /// The primary file's bytes (for a detached signature: the signed content).
     public let source: any ByteSource
     /// The artifact's path, for messages.
     public let path: String
+    /// The artifact: primary path and companion paths.
+    public let artifact: Artifact
+    /// The companions' bytes, by role (only the roles the format declares).
+    public let companions: [Artifact.Role: any ByteSource]
     public let trustedKeys: [TrustedKey]
     public let trustedRoots: [Certificate]
     public let intermediates: [Certificate]
@@ -45,11 +50,14 @@ public struct FormatVerificationInput: Sendable {
     public let digests: [DigestRequest: Digest]
 
     public init(
-        source: any ByteSource, path: String, trustedKeys: [TrustedKey], trustedRoots: [Certificate] = [],
+        source: any ByteSource, path: String, artifact: Artifact? = nil, companions: [Artifact.Role: any ByteSource] = [:],
+        trustedKeys: [TrustedKey], trustedRoots: [Certificate] = [],
         intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [], at: Date, digests: [DigestRequest: Digest]
     ) {
         self.source = source
         self.path = path
+        self.artifact = artifact ?? Artifact(path: path)
+        self.companions = companions
         self.trustedKeys = trustedKeys
         self.trustedRoots = trustedRoots
         self.intermediates = intermediates
@@ -81,14 +89,37 @@ public struct FormatVerificationResult: Sendable {
     }
 }
 
+/// Which bytes a format sniffs and parses.
+public enum ParsedPart: Sendable, Hashable {
+    /// The primary file (an image, a package, a manifest).
+    case primary
+    /// A companion (a detached signature's format is detected from the signature file).
+    case companion(Artifact.Role)
+}
+
 /// One firmware format: sniff (magic), parse (pure: bytes in, description out) and verify (the
-/// format's own rules). A new format is a new folder plus one line in ``FormatRegistry``.
+/// format's own rules). A new format is a new folder plus one line in ``FormatRegistry``
+/// (`docs/adding-a-format.md`).
 public protocol FirmwareFormat: Sendable {
     associatedtype Description: FirmwareDescription
 
     static var id: FormatID { get }
     /// Human name, e.g. "MCUboot image".
     static var name: String { get }
+    /// How detection recognises it, for `fwgate formats` ("magic 0x96f3b83d at offset 0").
+    static var detects: String { get }
+    /// What verification checks, one phrase each, for `fwgate formats`.
+    static var verifies: [String] { get }
+    /// Every check code the parser and the verifier may report (generic ones included), for
+    /// `fwgate formats` and ``CheckCode/all``. A format's own codes are declared in its folder.
+    static var checkCodes: [CheckCode] { get }
+    /// What the format's own codes are called when they pass ("segments clear of bootloader
+    /// RAM"); generic codes have theirs in `CheckPhrases.swift`.
+    static var passPhrases: [CheckCode: String] { get }
+    /// Which bytes ``sniff(_:)`` and ``parse(_:)`` read (default: the primary file).
+    static var parsedPart: ParsedPart { get }
+    /// The companions the format uses (default none); an artifact with another is refused.
+    static var companionRoles: Set<Artifact.Role> { get }
 
     /// True when the first bytes look like this format (a cheap magic check).
     static func sniff(_ source: any ByteSource) -> Bool
@@ -104,4 +135,10 @@ public protocol FirmwareFormat: Sendable {
 
     /// Applies the format's rules. Never throws over content: findings are checks.
     static func verify(_ description: Description, input: FormatVerificationInput) -> FormatVerificationResult
+}
+
+extension FirmwareFormat {
+    public static var passPhrases: [CheckCode: String] { [:] }
+    public static var parsedPart: ParsedPart { .primary }
+    public static var companionRoles: Set<Artifact.Role> { [] }
 }

@@ -5,6 +5,12 @@ import Foundation
 public struct RegisteredFormat: Sendable {
     public let id: FormatID
     public let name: String
+    public let detects: String
+    public let verifies: [String]
+    public let checkCodes: [CheckCode]
+    public let passPhrases: [CheckCode: String]
+    public let parsedPart: ParsedPart
+    public let companionRoles: Set<Artifact.Role>
     public let sniff: @Sendable (any ByteSource) -> Bool
     /// Parses and returns the description (as an existential) or the malformation.
     public let parse: @Sendable (any ByteSource) -> Result<any FirmwareDescription, MalformedInput>
@@ -14,6 +20,12 @@ public struct RegisteredFormat: Sendable {
     public init<F: FirmwareFormat>(_ format: F.Type) {
         id = F.id
         name = F.name
+        detects = F.detects
+        verifies = F.verifies
+        checkCodes = F.checkCodes
+        passPhrases = F.passPhrases
+        parsedPart = F.parsedPart
+        companionRoles = F.companionRoles
         sniff = { F.sniff($0) }
         parse = { source in
             do throws(MalformedInput) {
@@ -35,23 +47,55 @@ public struct RegisteredFormat: Sendable {
             return F.verify(description, input: input)
         }
     }
+
+    /// What `fwgate formats` shows of this format.
+    public var summary: FormatSummary {
+        FormatSummary(id: id, name: name, detects: detects, verifies: verifies, checkCodes: checkCodes.sorted())
+    }
 }
 
-/// The formats fwgate knows, in sniffing order.
+/// One line of `fwgate formats --json`: `{"id", "name", "detects", "verifies", "checkCodes"}`.
+public struct FormatSummary: Sendable, Codable, Hashable {
+    public var id: FormatID
+    public var name: String
+    public var detects: String
+    public var verifies: [String]
+    public var checkCodes: [CheckCode]
+}
+
+/// The formats fwgate knows, in sniffing order. Adding a format is one line here.
 public enum FormatRegistry {
     public static let formats: [RegisteredFormat] = [
         RegisteredFormat(MCUbootFormat.self),
-        RegisteredFormat(ESPImageFormat.self),
+        RegisteredFormat(ESPIDFFormat.self),
     ]
 
-    /// The first format whose magic matches, or nil.
-    public static func detect(_ source: any ByteSource) -> RegisteredFormat? {
-        formats.first { $0.sniff(source) }
+    /// The first format that reads this part of an artifact and whose magic matches, or nil.
+    ///
+    /// - Parameters:
+    ///   - source: the bytes of `part`.
+    ///   - part: the primary file, or the companion the artifact carries.
+    public static func detect(_ source: any ByteSource, part: ParsedPart = .primary) -> RegisteredFormat? {
+        formats.first { $0.parsedPart == part && $0.sniff(source) }
     }
 
     /// The format with this id (for `--format`).
     public static func format(_ id: FormatID) -> RegisteredFormat? {
         formats.first { $0.id == id }
+    }
+
+    /// The ids, for help texts and error messages ("mcuboot, esp-idf").
+    public static var idList: String { formats.map(\.id.rawValue).joined(separator: ", ") }
+
+    /// The names, for messages ("MCUboot image, ESP-IDF application image").
+    public static var nameList: String { formats.map(\.name).joined(separator: ", ") }
+}
+
+extension CheckCode {
+    /// Every code fwgate can report: the generic ones of `CheckCode.swift` and every registered
+    /// format's own, sorted and without repeats (for the golden test and `fwgate formats`).
+    public static var all: [CheckCode] {
+        Array(Set(generic + FormatRegistry.formats.flatMap(\.checkCodes))).sorted()
     }
 }
 

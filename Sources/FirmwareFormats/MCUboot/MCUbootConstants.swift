@@ -8,6 +8,11 @@ import Foundation
 public enum MCUbootConstants {
     /// `IMAGE_MAGIC`.
     public static let imageMagic: UInt32 = 0x96f3_b83d
+    /// BOOT_MAGIC (bootutil_public.h `boot_img_magic`): the last 16 bytes of a slot's image
+    /// trailer.
+    static let bootMagic = Data([
+        0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f, 0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
+    ])
     /// `sizeof(struct image_header)`.
     public static let headerSize = 32
     /// `IMAGE_TLV_INFO_MAGIC`: the unprotected TLV area.

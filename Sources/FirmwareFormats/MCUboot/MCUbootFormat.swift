@@ -1,11 +1,28 @@
 import FirmwareCrypto
 import Foundation
 
+extension FormatID {
+    /// MCUboot images (imgtool): boot/bootutil/include/bootutil/image.h.
+    public static let mcuboot: FormatID = "mcuboot"
+}
+
 /// MCUboot images, verified as mcuboot's `bootutil_img_validate()` (image_validate.c) does, and
 /// stricter: fwgate requires a trusted key and fails duplicate or misplaced TLVs.
 public enum MCUbootFormat: FirmwareFormat {
     public static let id: FormatID = .mcuboot
     public static let name = "MCUboot image"
+    public static let detects = "magic 0x96f3b83d (IMAGE_MAGIC, little-endian) at offset 0"
+    public static let verifies = [
+        "image hash (SHA-256/384/512 TLV) over header, payload and protected TLVs",
+        "signature (RSA-2048/3072-PSS, ECDSA P-256/P-384, Ed25519, pure Ed25519) with a trusted key named by KEYHASH or PUBKEY",
+        "TLV placement and duplicates (one hash, key, signature and security counter)",
+        "every length against the file; no unsigned bytes after the image but erased flash and the boot trailer",
+    ]
+    public static let checkCodes: [CheckCode] = [
+        .malformedTruncated, .malformedBadMagic, .malformedLength, .malformedDuplicateTLV, .malformedTLVPlacement,
+        .malformedMissingTLV, .integrityDigestMismatch, .integrityUnverifiable, .integrityUnsignedTrailingData,
+        .signatureInvalid, .signatureMissing, .signatureUnsupportedAlgorithm, .keyUntrusted,
+    ]
 
     public static func sniff(_ source: any ByteSource) -> Bool {
         var reader = ByteReader(source)
@@ -33,179 +50,9 @@ public enum MCUbootFormat: FirmwareFormat {
         }
     }
 
+    /// Applies ``MCUbootVerifier``'s rules in the bootloader's order. Never throws over content.
     public static func verify(_ description: MCUbootImageDescription, input: FormatVerificationInput) -> FormatVerificationResult {
-        var checks: [Check] = []
-        let subject = input.path
-        let unprotected = description.tlvs.filter { $0.area == .unprotected }
-
-        // Placement (image_validate.c allowed_unprot_tlvs[]): outside the hashed area only
-        // hashes, keys, signatures and encryption keys may sit; hashes, keys and signatures
-        // never belong inside it.
-        var placement: [String] = []
-        for tlv in description.tlvs {
-            if tlv.area == .unprotected && !tlv.kind.mayBeUnprotected {
-                placement.append("TLV \(tlv.kind) at \(tlv.offset.hex) sits in the unprotected area, which the image hash does not cover; MCUboot refuses it there")
-            }
-            if tlv.area == .protected && (tlv.kind.hashAlgorithm != nil || tlv.kind.isSignature || tlv.kind == .keyHash || tlv.kind == .publicKey) {
-                placement.append("TLV \(tlv.kind) at \(tlv.offset.hex) sits in the protected area; hash, key and signature TLVs belong in the unprotected area")
-            }
-        }
-        if placement.isEmpty {
-            checks.append(.passed(.malformedTLVPlacement, subject: subject, "every TLV sits in an area MCUboot allows"))
-        } else {
-            checks += placement.map { .failed(.malformedTLVPlacement, subject: subject, $0) }
-        }
-
-        // Duplicates: one hash, one key hint, one signature, one security counter.
-        let groups: [(String, (MCUbootTLVKind) -> Bool)] = [
-            ("image hash", { $0.hashAlgorithm != nil }), ("signature", { $0.isSignature }),
-            ("KEYHASH/PUBKEY", { $0 == .keyHash || $0 == .publicKey }), ("SEC_CNT", { $0 == .securityCounter }),
-        ]
-        var duplicates: [String] = []
-        for (name, matches) in groups {
-            let found = description.tlvs.filter { matches($0.kind) }
-            if found.count > 1 {
-                duplicates.append("\(found.count) \(name) TLVs (at \(found.map(\.offset.hex).joined(separator: ", "))); exactly one is allowed")
-            }
-        }
-        if duplicates.isEmpty {
-            checks.append(.passed(.malformedDuplicateTLV, subject: subject, "no duplicate hash, key, signature or counter TLV"))
-        } else {
-            checks += duplicates.map { .failed(.malformedDuplicateTLV, subject: subject, $0) }
-        }
-
-        // Image hash.
-        let hashTLVs = unprotected.filter { $0.kind.hashAlgorithm != nil }
-        var declaredDigest: Data?
-        var imageHash: DigestAlgorithm?
-        if let hashTLV = hashTLVs.first, let name = hashTLV.kind.hashAlgorithm {
-            let algorithm = digestAlgorithm(name)
-            imageHash = algorithm
-            let value = try? input.source.bytes(at: hashTLV.valueRange.lowerBound, length: Int(hashTLV.length))
-            if Int(hashTLV.length) != name.byteCount || value == nil {
-                checks.append(
-                    .failed(.malformedLength, subject: subject, "\(hashTLV.kind.name) TLV is \(hashTLV.length) bytes; \(algorithm) is \(name.byteCount)"))
-            } else if let value {
-                declaredDigest = value
-                let range = description.hashedRange
-                if description.flags & (MCUbootFlags.encryptedAES128 | MCUbootFlags.encryptedAES256) != 0 {
-                    checks.append(
-                        .failed(
-                            .integrityUnverifiable, subject: subject,
-                            "the payload is encrypted (\(description.flagNames.joined(separator: ", "))); its \(algorithm) covers the plaintext, which fwgate does not decrypt"))
-                } else if let computed = input.digests[DigestRequest(algorithm, range)] {
-                    if computed.matches(value) {
-                        checks.append(
-                            .passed(
-                                .integrityDigestMismatch, subject: subject,
-                                "\(algorithm) of header, payload and protected TLVs (bytes 0..\(range.upperBound.hex)) matches the \(hashTLV.kind.name) TLV: \(computed.hex)"))
-                    } else {
-                        checks.append(
-                            .failed(
-                                .integrityDigestMismatch, subject: subject,
-                                "\(algorithm) of bytes 0..\(range.upperBound.hex) is \(computed.hex), but the \(hashTLV.kind.name) TLV says \(value.hexString): header, payload or protected TLVs were changed"))
-                    }
-                } else {
-                    checks.append(.failed(.integrityUnverifiable, subject: subject, "the image hash was not computed"))
-                }
-            }
-        } else {
-            checks.append(.failed(.malformedMissingTLV, subject: subject, "no SHA256/SHA384/SHA512 TLV: the image carries no hash to check"))
-        }
-
-        // Signature and key.
-        let signatures = unprotected.filter(\.kind.isSignature)
-        guard let signatureTLV = signatures.first else {
-            checks.append(
-                .failed(.signatureMissing, subject: subject, "no signature TLV: the image is hash-only, anyone could have built it"))
-            return FormatVerificationResult(checks: checks, signed: false)
-        }
-        guard let declaredDigest, let imageHash else {
-            checks.append(.failed(.signatureInvalid, subject: subject, "the signature cannot be checked without a valid image hash TLV"))
-            return FormatVerificationResult(checks: checks, signed: true)
-        }
-        let signature = (try? input.source.bytes(at: signatureTLV.valueRange.lowerBound, length: Int(signatureTLV.length))) ?? Data()
-        let pure = description.tlvs.contains { $0.kind == .sigPure }
-
-        let identified = identifyKey(description, input: input)
-        let candidates: [TrustedKey]
-        var signingKey: PublicKey?
-        switch identified {
-        case .hint(let kind, let value, let matches, let embedded):
-            signingKey = embedded ?? matches.first?.key
-            guard !matches.isEmpty else {
-                checks.append(
-                    .failed(
-                        .keyUntrusted, subject: subject,
-                        "the \(kind) TLV (\(value.hexString.prefix(16))…) matches none of the \(input.trustedKeys.count) trusted key(s)"))
-                return FormatVerificationResult(checks: checks, signed: true, signingKey: signingKey)
-            }
-            candidates = matches
-        case .none:
-            candidates = input.trustedKeys
-        }
-
-        var lastAnswer: SignatureVerification = .unsupported("no trusted key of a matching type")
-        for candidate in candidates {
-            let scheme: SignatureScheme
-            let signed: SignedInput
-            switch schemeFor(signatureTLV.kind, key: candidate.key, imageHash: imageHash) {
-            case .failure(let reason):
-                lastAnswer = .unsupported(reason.description)
-                continue
-            case .success(let chosen): scheme = chosen
-            }
-            var bytes = signature
-            if case .ecdsa = scheme { bytes = ECDSASignatureDER.removingZeroPadding(signature) }
-            if case .ed25519 = scheme {
-                if pure {
-                    guard description.hashedRange.count <= 64 << 20,
-                        let message = try? input.source.bytes(at: 0, length: Int(description.hashedRange.upperBound))
-                    else {
-                        lastAnswer = .unsupported("a pure Ed25519 signature over more than 64 MiB")
-                        continue
-                    }
-                    signed = .message(message)
-                } else {
-                    // imgtool signs the image hash itself as the Ed25519 message.
-                    signed = .message(declaredDigest)
-                }
-            } else {
-                signed = .digest(declaredDigest)
-            }
-            let answer = candidate.key.verify(signature: bytes, over: signed, scheme: scheme)
-            lastAnswer = answer
-            if answer == .valid {
-                checks.append(
-                    .passed(
-                        .signatureInvalid, subject: subject,
-                        "\(signatureTLV.kind.name) signature (\(scheme)) verifies with trusted key '\(candidate.name)'"))
-                checks.append(
-                    .passed(.keyUntrusted, subject: subject, "signed by trusted key '\(candidate.name)' (SHA-256 \(candidate.fingerprint))"))
-                return FormatVerificationResult(
-                    checks: checks, signer: Signer(name: candidate.name, keyFingerprint: candidate.fingerprint), signed: true,
-                    signingKey: candidate.key)
-            }
-        }
-        if case .none = identified, lastAnswer != .valid {
-            checks.append(
-                .failed(
-                    .keyUntrusted, subject: subject,
-                    "the image names no key (no KEYHASH or PUBKEY TLV) and none of the \(input.trustedKeys.count) trusted key(s) verifies it"))
-            return FormatVerificationResult(checks: checks, signed: true, signingKey: signingKey)
-        }
-        switch lastAnswer {
-        case .unsupported(let reason):
-            checks.append(.failed(.signatureUnsupportedAlgorithm, subject: subject, "\(signatureTLV.kind.name): \(reason)"))
-        case .malformed(let reason):
-            checks.append(.failed(.signatureInvalid, subject: subject, "\(signatureTLV.kind.name) is not a well-formed signature: \(reason)"))
-        default:
-            checks.append(
-                .failed(
-                    .signatureInvalid, subject: subject,
-                    "\(signatureTLV.kind.name) signature does not verify with the trusted key the image names: the image or its signature was changed"))
-        }
-        return FormatVerificationResult(checks: checks, signed: true, signingKey: signingKey)
+        MCUbootVerifier(description: description, input: input).verify()
     }
 
     enum KeyIdentification {
@@ -271,4 +118,3 @@ public enum MCUbootFormat: FirmwareFormat {
         init(_ description: String) { self.description = description }
     }
 }
-

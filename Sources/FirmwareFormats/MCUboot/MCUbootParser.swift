@@ -15,7 +15,7 @@ public enum MCUbootParser {
         let magic = try reader.u32le("MCUboot header magic")
         guard magic == MCUbootConstants.imageMagic else {
             throw MalformedInput(
-                .badMagic, at: 0,
+                .malformedBadMagic, at: 0,
                 "header magic is \(magic.hex(digits: 8)), not MCUboot's \(MCUbootConstants.imageMagic.hex(digits: 8))")
         }
         let loadAddress = try reader.u32le("ih_load_addr")
@@ -29,14 +29,14 @@ public enum MCUbootParser {
         _ = try reader.u32le("_pad1")
 
         guard Int(headerSize) >= MCUbootConstants.headerSize else {
-            throw MalformedInput(.length, at: 8, "ih_hdr_size \(headerSize) is smaller than the 32-byte header")
+            throw MalformedInput(.malformedLength, at: 8, "ih_hdr_size \(headerSize) is smaller than the 32-byte header")
         }
         // hdr_size (u16) + img_size (u32) fits Int64 without overflow.
         let payloadEnd = Int64(headerSize) + Int64(imageSize)
         guard payloadEnd <= source.count else {
             throw MalformedInput(
-                .truncated, at: Int64(headerSize),
-                "header says the payload ends at \(payloadEnd.hex) (ih_hdr_size \(headerSize) + ih_img_size \(imageSize)), but the file has only \(source.count) bytes")
+                .malformedTruncated, at: 0,
+                "header + payload (ih_hdr_size \(headerSize) + ih_img_size \(imageSize)) needs \(payloadEnd) bytes from 0x0, but the file ends at \(source.count.hex)")
         }
 
         var tlvs: [MCUbootImageDescription.TLV] = []
@@ -53,7 +53,7 @@ public enum MCUbootParser {
             let first = try peek.u16le("TLV info magic")
             if first == MCUbootConstants.protectedTLVInfoMagic {
                 throw MalformedInput(
-                    .length, at: offset, "a protected TLV area is present at \(offset.hex) but ih_protect_tlv_size is 0")
+                    .malformedLength, at: offset, "a protected TLV area is present at \(offset.hex) but ih_protect_tlv_size is 0")
             }
         }
         let unprotected = try parseArea(
@@ -63,7 +63,7 @@ public enum MCUbootParser {
 
         let securityCounter: UInt64? = try tlvs.first { $0.kind == .securityCounter && $0.area == .protected }.map { tlv throws(MalformedInput) in
             guard tlv.length == 4 else {
-                throw MalformedInput(.length, at: tlv.offset, "SEC_CNT TLV length is \(tlv.length), not 4")
+                throw MalformedInput(.malformedLength, at: tlv.offset, "SEC_CNT TLV length is \(tlv.length), not 4")
             }
             var value = ByteReader(source, range: tlv.valueRange)
             return UInt64(try value.u32le("SEC_CNT value"))
@@ -86,34 +86,34 @@ public enum MCUbootParser {
         let magic = try reader.u16le("\(name) info magic")
         guard magic == expected else {
             throw MalformedInput(
-                .badMagic, at: start, "\(name) info magic at \(start.hex) is \(magic.hex(digits: 4)), expected \(expected.hex(digits: 4))")
+                .malformedBadMagic, at: start, "\(name) info magic at \(start.hex) is \(magic.hex(digits: 4)), expected \(expected.hex(digits: 4))")
         }
         let total = try reader.u16le("\(name) it_tlv_tot")
         if let declaredSize, total != declaredSize {
-            throw MalformedInput(.length, at: start + 2, "\(name) length \(total) differs from ih_protect_tlv_size \(declaredSize)")
+            throw MalformedInput(.malformedLength, at: start + 2, "\(name) length \(total) differs from ih_protect_tlv_size \(declaredSize)")
         }
         guard Int(total) >= MCUbootConstants.tlvInfoSize else {
-            throw MalformedInput(.length, at: start + 2, "\(name) length \(total) is smaller than its own 4-byte info header")
+            throw MalformedInput(.malformedLength, at: start + 2, "\(name) length \(total) is smaller than its own 4-byte info header")
         }
         let end = start + Int64(total)
         guard end <= source.count else {
             throw MalformedInput(
-                .truncated, at: start + 2,
-                "\(name) at \(start.hex) declares \(total) bytes (to \(end.hex)), but the file ends at \(source.count.hex)")
+                .malformedTruncated, at: start,
+                "\(name) at \(start.hex) declares \(total) bytes (it_tlv_tot, to \(end.hex)), but the file ends at \(source.count.hex)")
         }
         var area = ByteReader(source, range: reader.offset..<end)
         while !area.isAtEnd {
             let tlvOffset = area.offset
             guard area.remaining >= Int64(MCUbootConstants.tlvHeaderSize) else {
                 throw MalformedInput(
-                    .length, at: tlvOffset, "\(name): \(area.remaining) stray byte(s) at \(tlvOffset.hex), too few for a TLV header")
+                    .malformedLength, at: tlvOffset, "\(name): \(area.remaining) stray byte(s) at \(tlvOffset.hex), too few for a TLV header")
             }
             let type = try area.u16le("TLV type")
             let length = try area.u16le("TLV length")
             guard Int64(length) <= area.remaining else {
                 throw MalformedInput(
-                    .length, at: tlvOffset,
-                    "TLV \(type.hex(digits: 2)) length \(length) at \(tlvOffset.hex) runs past the \(name) end \(end.hex)")
+                    .malformedLength, at: tlvOffset + 2,
+                    "TLV \(type.hex(digits: 2)) at \(tlvOffset.hex): its length \(length) runs past the \(name) end \(end.hex)")
             }
             try area.skip(Int64(length), what: "TLV value")
             let tlvKind = MCUbootTLVKind(rawValue: type)

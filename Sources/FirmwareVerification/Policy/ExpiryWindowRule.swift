@@ -38,30 +38,13 @@ public struct ExpiryWindowRule: PolicyRule {
             ]
         }
         let at = input.context.at
-        let days = Int((earliest.timeIntervalSince(at) / 86_400).rounded(.down))
+        let days = ExpiryWindows.daysLeft(until: earliest, at: at)
         let who = input.report.chain?.first?.subject ?? input.report.signer?.subject ?? "the signer's certificate chain"
         let detail = ["notAfter": RFC3339.string(earliest), "daysLeft": String(days)]
-        var checks: [Check] = []
-        if earliest < at {
-            checks.append(
-                Check(
-                    .certExpiringSoon, .skipped, subject: subject, "a certificate already expired on \(RFC3339.string(earliest)) (cert.expired)",
-                    detail: detail))
-        } else if policy.warnDays == 0 {
-            checks.append(Check(.certExpiringSoon, .skipped, subject: subject, "the warning window is off (expiry.warnDays: 0)", detail: detail))
-        } else if earliest.timeIntervalSince(at) <= Double(policy.warnDays) * 86_400 {
-            checks.append(
-                .warning(
-                    .certExpiringSoon, subject: subject,
-                    "\(who) expires in \(days) day(s), on \(RFC3339.string(earliest)), inside the \(policy.warnDays)-day warning window (expiry.warnDays)",
-                    detail: detail))
-        } else {
-            checks.append(
-                .passed(
-                    .certExpiringSoon, subject: subject,
-                    "\(who) expires in \(days) day(s), on \(RFC3339.string(earliest)), outside the \(policy.warnDays)-day warning window",
-                    detail: detail))
-        }
+        var checks = [
+            ExpiringSoon.check(
+                who: who, end: earliest, at: at, window: Double(policy.warnDays) * 86_400, windowName: "expiry.warnDays", subject: subject)
+        ]
         if !input.context.procurement {
             checks.append(Check(code, .skipped, subject: subject, "minimum validity is checked at procurement only", detail: detail))
         } else if policy.procurementMinimumDays == 0 {

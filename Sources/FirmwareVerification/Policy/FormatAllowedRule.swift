@@ -27,9 +27,8 @@ public struct FormatAllowedRule: PolicyRule {
     public func evaluate(_ input: PolicyInput) -> [Check] {
         let code = PolicyCheckCodes.formatNotAllowed
         let subject = input.subject
-        let format = FormatID(rawValue: input.report.format)
-        guard FormatRegistry.format(format) != nil else {
-            return [Check(code, .skipped, subject: subject, "format '\(format)' is not one fwgate knows; nothing to judge")]
+        guard let format = input.report.format, FormatRegistry.format(format) != nil else {
+            return [Check(code, .skipped, subject: subject, "the format is not one fwgate knows; nothing to judge")]
         }
         var failures: [Check] = []
         var scope = "by the policy"

@@ -31,14 +31,14 @@ public struct UnsignedFormatRule: PolicyRule {
     public func evaluate(_ input: PolicyInput) -> [Check] {
         let code = PolicyCheckCodes.unsignedFormat
         let subject = input.subject
-        let format = input.report.format
+        let format = input.report.format?.rawValue ?? "unknown"
         if input.report.signed {
             return [.passed(code, subject: subject, "the image is signed")]
         }
         guard isMissingSignature(input.report) else {
             return [Check(code, .skipped, subject: subject, "no signature finding to judge (the image could not be parsed as \(format))")]
         }
-        if unsafeFormats.contains(FormatID(rawValue: format)) {
+        if let id = input.report.format, unsafeFormats.contains(id) {
             return [
                 .warning(
                     code, subject: subject,
@@ -59,7 +59,7 @@ public struct UnsignedFormatRule: PolicyRule {
     /// - Returns: the codes to downgrade.
     public func downgrades(_ input: PolicyInput) -> Set<CheckCode> {
         guard !input.report.signed, isMissingSignature(input.report),
-            unsafeFormats.contains(FormatID(rawValue: input.report.format))
+            let format = input.report.format, unsafeFormats.contains(format)
         else { return [] }
         return [.signatureMissing]
     }

@@ -102,7 +102,9 @@ extension CertsCommand {
                 let scoped = try loaded.trustStore(vendor: nil, model: nil)
                 sweep.add(scoped.roots + scoped.intermediates, at: SweepLocation(path: policyPath, kind: "trust-store"))
                 for device in (try inventory?.devices()) ?? [] {
-                    sweep.add(deviceSigner: try Self.signerExpiry(device: device, policy: loaded, at: at, windows: sweep.windows))
+                    sweep.add(
+                        deviceSigner: DeviceSignerExpiry.evaluate(
+                            device: device.id, vendor: device.make, model: device.model, policy: loaded, at: at, windows: sweep.windows))
                 }
             }
 
@@ -147,31 +149,6 @@ extension CertsCommand {
                     sweep.addUnreadable(endpoint.description, reason: error.description, device: device)
                 }
             }
-        }
-
-        /// The last day a device can take an update signed under the policy's certificates for
-        /// its vendor and model.
-        static func signerExpiry(device: DeviceRecord, policy: Policy, at: Date, windows: ExpiryWindows) throws -> DeviceSignerExpiry {
-            guard let vendor = device.make,
-                let store = try? policy.trustStore(vendor: vendor, model: device.model)
-            else {
-                return DeviceSignerExpiry(
-                    device: device.id, updatesPossibleUntil: nil, daysLeft: nil, bucket: nil,
-                    note: "the policy does not cover this device's vendor/model: no update signer is trusted")
-            }
-            let certificates = store.roots + store.intermediates
-            guard let last = certificates.map(\.notAfter).max() else {
-                let note = store.keys.isEmpty ? "no update signer is trusted" : "trusted by raw keys (\(store.keys.count)), which do not expire"
-                return DeviceSignerExpiry(device: device.id, updatesPossibleUntil: nil, daysLeft: nil, bucket: nil, note: note)
-            }
-            let bucket = store.keys.isEmpty ? windows.bucket(end: last, at: at) : nil
-            let note =
-                store.keys.isEmpty
-                ? "can take updates until \(RFC3339.string(last)) (its last trusted signer certificate expires then)"
-                : "signer certificates end \(RFC3339.string(last)); raw keys (\(store.keys.count)) stay trusted after that"
-            return DeviceSignerExpiry(
-                device: device.id, updatesPossibleUntil: last, daysLeft: ExpiryWindows.daysLeft(until: last, at: at), bucket: bucket,
-                note: note)
         }
 
         func emit(_ result: SweepResult) throws {

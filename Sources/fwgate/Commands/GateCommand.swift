@@ -1,6 +1,5 @@
 import ArgumentParser
 import DeviceInventory
-import FirmwareCrypto
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
@@ -14,8 +13,9 @@ struct GateCommand: AsyncParsableCommand {
             Firmware files are verified like 'fwgate verify'; certificate files are validated as \
             code-signing chains to the policy's roots. Procurement rules apply on top: signer \
             certificates must stay valid for the policy's procurementMinimumDays. One line per \
-            artifact; exit 0 when all pass (warnings allowed), 1 when any fails, 2 on errors. \
-            Each result is recorded as a posture entry without a device unless --no-record.
+            artifact, then every failed, warning and skipped check with its reason; exit 0 when \
+            all pass (warnings allowed), 1 when any fails, 2 on errors. Each result is recorded \
+            as a posture entry without a device unless --no-record.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -43,21 +43,15 @@ struct GateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let at = try time.resolve()
-        let setup = try trust.load()
-        let context = VerificationContext(at: at, vendor: vendor, model: deviceModel, procurement: true)
-        let verifier = try setup.verifier(vendor: vendor, model: deviceModel)
+        let session = try trust.session(at: try time.resolve(), procurement: true)
         let inventory = noRecord ? nil : try global.openInventory()
         var reports: [VerificationReport] = []
         for file in files {
-            let artifact = try FirmwareVerifier.prepare(path: file)
-            var report = verifier.report(artifact, context: context)
-            if report.format == "unknown", let certificate = try certificateReport(file, verifier: verifier, context: context) {
-                report = certificate
-            }
+            let report = try session.report(for: Artifact(path: file), vendor: vendor, model: deviceModel)
             if let inventory {
                 try inventory.record(
-                    report, deviceID: nil, size: artifact.size, policyDigest: setup.policyDigest, toolVersion: FwgateVersion.string, at: at)
+                    report, deviceID: nil, size: report.size ?? 0, policyDigest: session.policyDigest, toolVersion: FwgateVersion.string,
+                    at: session.at)
             }
             reports.append(report)
         }
@@ -65,31 +59,11 @@ struct GateCommand: AsyncParsableCommand {
             let data = try FwgateJSON.encoder().encode(reports)
             print(String(decoding: data, as: UTF8.self))
         } else {
-            for report in reports {
-                let verdict = report.verdict == .fail ? "FAIL" : (report.verdict == .warn ? "PASS (with warnings)" : "PASS")
-                let colored = Terminal.paint(verdict, report.verdict == .fail ? .red : (report.verdict == .warn ? .yellow : .green), enabled: global.useColor)
-                let signer = report.signer.map { " signer \($0.name ?? $0.subject ?? "-")" } ?? ""
-                print("\(colored)  \(report.file)  \(report.format) \(report.version ?? "")\(signer)")
-                for check in report.checks where check.status == .failed || check.status == .warning {
-                    print("    \(check.status == .failed ? "✗" : "!") \(check.code): \(check.message)")
-                }
-            }
+            let reporter = GateReporter(color: global.useColor)
+            for report in reports { print(reporter.render(report)) }
             let failed = reports.filter { $0.verdict == .fail }.count
             print("gate: \(reports.count - failed) of \(reports.count) artifact(s) pass policy \(trust.policy ?? "")")
         }
         if reports.contains(where: { $0.verdict == .fail }) { throw VerdictExit.failed }
-    }
-
-    /// A certificate file judged as a code-signing chain to the scoped roots, with the
-    /// policy's procurement rules; nil when the file is not a certificate.
-    func certificateReport(_ file: String, verifier: FirmwareVerifier, context: VerificationContext) throws -> VerificationReport? {
-        guard (try? Certificate.load(contentsOf: file)) != nil else { return nil }
-        let chains = CertificateVerifier(
-            roots: verifier.trust.roots, intermediates: verifier.trust.intermediates, crls: verifier.trust.crls,
-            crlCheck: verifier.trust.crls.isEmpty ? .none : .leaf, purpose: .codeSigning,
-            weakAlgorithms: verifier.policy.algorithms.weak == .fail ? .fail : .warnUnsafe)
-        let report = try chains.verify(path: file, at: context.at)
-        let outcome = verifier.policy.evaluate(PolicyInput(report: report, signingKey: nil, context: context))
-        return outcome.applied(to: report)
     }
 }

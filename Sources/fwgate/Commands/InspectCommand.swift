@@ -16,13 +16,19 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON: {file, size, format, description, malformed}.")
     var json = false
 
+    @OptionGroup var companions: CompanionOptions
+
     @Argument(help: ArgumentHelp("Files to inspect.", valueName: "file"))
     var files: [String]
+
+    func validate() throws {
+        try companions.validate(fileCount: files.count)
+    }
 
     func run() async throws {
         var inspections: [FirmwareVerifier.Inspection] = []
         for file in files {
-            inspections.append(try FirmwareVerifier.inspect(path: file, format: format.formatID))
+            inspections.append(try FirmwareVerifier.inspect(companions.artifact(file), format: format.formatID))
         }
         if json {
             let encoder = FwgateJSON.encoder()
@@ -66,6 +72,19 @@ enum TreePrinter {
         }
     }
 
+    /// Fields that hold addresses or offsets: shown in hex, as the formats' specs write them.
+    static func isAddress(_ key: String) -> Bool {
+        let key = key.lowercased()
+        return key.hasSuffix("address") || key.hasSuffix("offset") || key == "entry" || key.hasSuffix("addr")
+    }
+
+    private static func scalar(_ value: JSONValue, key: String?) -> String? {
+        if let key, isAddress(key), case .number(let n) = value, n >= 0, n == n.rounded(), n < 1e15 {
+            return "0x" + String(UInt64(n), radix: 16)
+        }
+        return scalar(value)
+    }
+
     private static func lines(_ value: JSONValue, indent: Int) -> [String] {
         let pad = String(repeating: "  ", count: indent)
         switch value {
@@ -73,7 +92,7 @@ enum TreePrinter {
             var out: [String] = []
             for key in object.keys.sorted() {
                 let child = object[key]!
-                if let text = scalar(child) {
+                if let text = scalar(child, key: key) {
                     out.append("\(pad)\(key): \(text)")
                 } else {
                     out.append("\(pad)\(key):")
@@ -88,7 +107,7 @@ enum TreePrinter {
                     out.append("\(pad)- \(text)")
                 } else if case .object(let object) = item {
                     // One line per element when every field is scalar (TLV lists, segments).
-                    let fields = object.keys.sorted().compactMap { key in scalar(object[key]!).map { "\(key)=\($0)" } }
+                    let fields = object.keys.sorted().compactMap { key in scalar(object[key]!, key: key).map { "\(key)=\($0)" } }
                     if fields.count == object.count {
                         out.append("\(pad)[\(index)] \(fields.joined(separator: "  "))")
                     } else {

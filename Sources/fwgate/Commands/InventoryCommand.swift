@@ -21,7 +21,7 @@ struct InventoryCommand: AsyncParsableCommand {
     struct Filters: ParsableArguments {
         @Option(help: ArgumentHelp("Only this verdict: pass, warn, fail.", valueName: "verdict")) var verdict: String?
         @Option(help: ArgumentHelp("Only this device.", valueName: "id")) var device: String?
-        @Option(name: .customLong("artifact-format"), help: ArgumentHelp("Only this artifact format (mcuboot, esp-idf, ...).", valueName: "format"))
+        @Option(name: .customLong("artifact-format"), help: ArgumentHelp("Only this artifact format (\(FormatRegistry.idList), ...).", valueName: "format"))
         var artifactFormat: String?
         @Option(help: ArgumentHelp("Only entries recorded at or after this time (RFC 3339 or a date).", valueName: "time")) var since: String?
 

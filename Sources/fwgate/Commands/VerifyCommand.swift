@@ -4,22 +4,25 @@ import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
-/// `fwgate verify FILE... --trust PATH... [--format F] [--at T] [--json]`
+/// `fwgate verify FILE... [--trust PATH...] [--policy FILE] [--format F] [--at T] [--json]`
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify firmware images against trusted keys: digests, signatures, key trust, structure.",
         discussion: """
-            Detects the format (MCUboot, ESP-IDF; --format forces one), checks every rule and \
-            prints each check. Fail-closed: an unknown key, a signature that cannot be checked, \
-            a missing signature or a malformed length fails the image. Exit 0 when every file \
-            passes (warnings allowed), 1 when one fails, 2 on usage or input errors.
+            Detects the format (\(FormatRegistry.idList); --format forces one; 'fwgate formats' \
+            lists what each checks), checks every rule and prints each check. Fail-closed: an \
+            unknown key, a signature that cannot be checked, a missing signature or a malformed \
+            length fails the image. Without --trust or --policy every integrity check still runs \
+            and signatures fail as untrusted. Exit 0 when every file passes (warnings allowed), 1 \
+            when one fails, 2 on usage or input errors.
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var trust: TrustOptions
     @OptionGroup var format: FormatOption
     @OptionGroup var time: TimeOptions
+    @OptionGroup var companions: CompanionOptions
 
     @Flag(help: "Print the fwgate.verify/1 JSON report (an array for several files).")
     var json = false
@@ -34,30 +37,21 @@ struct VerifyCommand: AsyncParsableCommand {
     var files: [String]
 
     func validate() throws {
-        if trust.trustPaths.isEmpty && trust.policy == nil {
-            throw ValidationError("--trust or --policy is required: give the vendor's public keys (files or a folder) or a policy naming them")
-        }
+        try companions.validate(fileCount: files.count)
     }
 
     func run() async throws {
-        let at = try time.resolve()
-        let setup = try trust.load()
+        let session = try trust.session(at: try time.resolve(), format: format.formatID)
         let inventory = (record || device != nil) ? try global.openInventory() : nil
-        var facts: DeviceFacts?
-        if let device, let inventory {
-            guard let known = try inventory.facts(for: device) else {
-                throw FwgateError(.usage, "device '\(device)' is not in the inventory \(inventory.path); import it first (fwgate devices import)")
-            }
-            facts = known
-        }
-        let verifier = try setup.verifier(vendor: facts?.vendor, model: facts?.model)
+        let facts = try device.map { id in try DeviceLookup.facts(id, in: inventory) }
         var reports: [VerificationReport] = []
         for file in files {
-            let report = try verifier.report(path: file, format: format.formatID, context: VerificationContext(at: at, device: facts))
+            let artifact = companions.artifact(file)
+            let report = try session.report(for: artifact, device: facts)
             if record, let inventory {
-                let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
                 try inventory.record(
-                    report, deviceID: device, size: size, policyDigest: setup.policyDigest, toolVersion: FwgateVersion.string, at: at)
+                    report, deviceID: device, size: report.size ?? 0, policyDigest: session.policyDigest, toolVersion: FwgateVersion.string,
+                    at: session.at)
             }
             reports.append(report)
         }
@@ -65,8 +59,19 @@ struct VerifyCommand: AsyncParsableCommand {
             print(try ReportPrinter.json(reports))
         } else {
             let printer = ReportPrinter(color: global.useColor, verbose: !global.quiet)
-            print(reports.map { printer.human($0, at: at) }.joined(separator: "\n\n"))
+            print(reports.map { printer.human($0, at: session.at) }.joined(separator: "\n\n"))
         }
         if reports.contains(where: { $0.verdict == .fail }) { throw VerdictExit.failed }
+    }
+}
+
+/// Looks a device up once, with an error that says what to do.
+enum DeviceLookup {
+    static func facts(_ id: String, in inventory: Inventory?) throws -> DeviceFacts {
+        guard let inventory, let known = try inventory.facts(for: id) else {
+            throw FwgateError(
+                .usage, "device '\(id)' is not in the inventory \(inventory?.path ?? ""); import it first (fwgate devices import)")
+        }
+        return known
     }
 }

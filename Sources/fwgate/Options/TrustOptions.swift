@@ -18,27 +18,13 @@ struct TrustOptions: ParsableArguments {
             valueName: "file"))
     var policy: String?
 
-    /// Loads the policy (or the default) and the `--trust` material.
-    func load() throws -> VerificationSetup {
-        VerificationSetup(
-            policy: try policy.map { try Policy.load(path: $0) } ?? .default, extraTrust: try TrustStore.load(trustPaths))
-    }
-}
-
-/// The policy and trust of one run, and a verifier per vendor/model scope.
-struct VerificationSetup: Sendable {
-    let policy: Policy
-    let extraTrust: TrustStore
-
-    /// The policy digest recorded with posture entries (nil for the built-in policy).
-    var policyDigest: String? { policy.source == nil ? nil : policy.digest }
-
-    /// A verifier trusting the policy's keys for this vendor/model plus `--trust`.
+    /// The run's verification session: the policy (or the default) and the `--trust` material,
+    /// loaded once.
     ///
-    /// - Throws: `FwgateError(.invalidPolicy)` when the policy lists vendors and none covers
-    ///   this one.
-    func verifier(vendor: String?, model: String?) throws -> FirmwareVerifier {
-        FirmwareVerifier(trust: try policy.trustStore(vendor: vendor, model: model).merging(extraTrust), policy: policy)
+    /// - Throws: `FwgateError` naming the file when the policy or a trust file cannot be read.
+    func session(at: Date, format: FormatID? = nil, procurement: Bool = false) throws -> VerificationSession {
+        try VerificationSession.load(
+            policy: policy, trust: trustPaths, at: at, options: VerificationSession.Options(format: format, procurement: procurement))
     }
 }
 
@@ -46,7 +32,7 @@ struct VerificationSetup: Sendable {
 struct FormatOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Treat the file as this format instead of detecting it: \(FormatRegistry.formats.map(\.id.rawValue).joined(separator: ", ")).",
+            "Treat the file as this format instead of detecting it: \(FormatRegistry.idList) (see 'fwgate formats').",
             valueName: "format"))
     var format: String?
 
@@ -54,8 +40,26 @@ struct FormatOption: ParsableArguments {
 
     func validate() throws {
         if let format, FormatRegistry.format(FormatID(rawValue: format)) == nil {
-            throw ValidationError(
-                "unknown --format '\(format)'; use one of \(FormatRegistry.formats.map(\.id.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown --format '\(format)'; use one of \(FormatRegistry.idList) (see 'fwgate formats')")
+        }
+    }
+}
+
+/// `--signature` and `--payload`: the companions of one artifact.
+struct CompanionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A detached signature over the file (its format is detected).", valueName: "file"))
+    var signature: String?
+
+    @Option(help: ArgumentHelp("The payload a manifest describes (for manifest formats).", valueName: "file"))
+    var payload: String?
+
+    /// The artifact for `file` with these companions.
+    func artifact(_ file: String) -> Artifact { Artifact(path: file, signature: signature, payload: payload) }
+
+    /// Companions name one file each, so they go with exactly one artifact.
+    func validate(fileCount: Int) throws {
+        if (signature != nil || payload != nil) && fileCount != 1 {
+            throw ValidationError("--signature and --payload belong to one file; verify the files one at a time, or use 'fwgate batch' with signature/payload columns")
         }
     }
 }

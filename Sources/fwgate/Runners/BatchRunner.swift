@@ -4,39 +4,40 @@ import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
-/// Runs a batch: a bounded task group verifies artifacts in parallel (each hashed once, however
-/// many devices it serves); results come back to one writer, which records each (artifact,
-/// device) pair in its own transaction and prints it. A batch killed at any moment leaves only
-/// whole entries; `--resume` skips the pairs already recorded.
+/// Runs a batch: a bounded task group asks the session for each artifact's reports (each file
+/// hashed once, however many devices it serves); results come back to one writer, which records
+/// each artifact's results in one transaction and prints them. A batch killed at any moment
+/// leaves only whole entries; `--resume` skips the pairs already recorded.
 struct BatchRunner {
     struct Result: Sendable {
         let report: VerificationReport
         let deviceID: String?
-        let size: Int64
     }
 
     let manifest: BatchManifest
     let jobs: Int
-    let format: FormatID?
-    /// The verifier (trust scope and policy) for a device; the same key for the same scope.
-    let verifier: @Sendable (DeviceFacts?) -> (key: String, verifier: FirmwareVerifier)
-    let at: Date
+    let session: VerificationSession
     let facts: [String: DeviceFacts]
     let skip: Set<String>
+
+    /// The items left after `--resume`'s skips.
+    var pending: [BatchManifest.Item] {
+        manifest.items.compactMap { item in
+            let devices = item.devices.filter { !skip.contains(Inventory.pairKey(artifactPath: item.artifact.path, deviceID: $0)) }
+            return devices.isEmpty ? nil : BatchManifest.Item(artifact: item.artifact, devices: devices)
+        }
+    }
 
     /// Runs the batch, calling `handle` on the calling task with every artifact's results (one
     /// per device), in completion order.
     func run(_ handle: ([Result]) throws -> Void) async throws {
-        let pending = manifest.items.compactMap { item -> BatchManifest.Item? in
-            let devices = item.devices.filter { !skip.contains(Inventory.pairKey(artifactPath: item.artifact, deviceID: $0)) }
-            return devices.isEmpty ? nil : BatchManifest.Item(artifact: item.artifact, devices: devices)
-        }
         try await withThrowingTaskGroup(of: [Result].self) { group in
             var iterator = pending.makeIterator()
             func submit() {
                 guard let item = iterator.next() else { return }
-                group.addTask { [verifier, facts, format, at] in
-                    Self.verify(item, format: format, facts: facts, at: at, verifier: verifier)
+                group.addTask { [session, facts] in
+                    let reports = session.reports(for: item.artifact, devices: item.devices.map { $0.flatMap { facts[$0] } })
+                    return zip(reports, item.devices).map { Result(report: $0, deviceID: $1) }
                 }
             }
             for _ in 0..<max(1, jobs) { submit() }
@@ -44,36 +45,6 @@ struct BatchRunner {
                 try handle(results)
                 submit()
             }
-        }
-    }
-
-    /// Verifies one artifact for each of its devices: read and hashed once, the format's rules
-    /// run once per trust scope, the policy (rollback, ...) per device. An unreadable file
-    /// becomes a failed report per device, not an aborted batch.
-    static func verify(
-        _ item: BatchManifest.Item, format: FormatID?, facts: [String: DeviceFacts], at: Date,
-        verifier: (DeviceFacts?) -> (key: String, verifier: FirmwareVerifier)
-    ) -> [Result] {
-        let prepared: FirmwareVerifier.PreparedArtifact
-        do {
-            prepared = try FirmwareVerifier.prepare(path: item.artifact, format: format)
-        } catch {
-            return item.devices.map { device in
-                Result(
-                    report: VerificationReport(
-                        file: item.artifact, sha256: nil, format: "unknown", signed: false,
-                        checks: [.failed(.inputUnreadable, subject: item.artifact, error.reason)]),
-                    deviceID: device, size: 0)
-            }
-        }
-        var stages: [String: FirmwareVerifier.FormatStage] = [:]
-        return item.devices.map { device in
-            let deviceFacts = device.flatMap { facts[$0] }
-            let (key, scoped) = verifier(deviceFacts)
-            let stage = stages[key] ?? scoped.formatStage(prepared, at: at)
-            stages[key] = stage
-            let report = scoped.applyPolicy(to: stage, context: VerificationContext(at: at, device: deviceFacts))
-            return Result(report: report, deviceID: device, size: prepared.size)
         }
     }
 }
@@ -93,11 +64,14 @@ struct BatchSummary: Encodable {
     }
 
     func table() -> String {
-        var lines = ["summary: \(total) result(s): \(verdicts["pass", default: 0]) pass, \(verdicts["warn", default: 0]) warn, \(verdicts["fail", default: 0]) fail; \(recorded) recorded, \(skipped) already recorded (skipped)"]
+        var lines = [
+            "summary: \(total) result(s): \(verdicts["pass", default: 0]) pass, \(verdicts["warn", default: 0]) warn, \(verdicts["fail", default: 0]) fail; \(recorded) recorded, \(skipped) already recorded (skipped)"
+        ]
         if !failingCodes.isEmpty {
-            lines.append(Table.render(
-                header: ["FAILING CHECK", "RESULTS"],
-                rows: failingCodes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [$0.key, String($0.value)] }))
+            lines.append(
+                Table.render(
+                    header: ["FAILING CHECK", "RESULTS"],
+                    rows: failingCodes.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [$0.key, String($0.value)] }))
         }
         return lines.joined(separator: "\n")
     }

@@ -17,7 +17,7 @@ import Foundation
 /// requires the block's precomputed Montgomery values (rinv, mdash) to be exactly those of the
 /// modulus, so "trusted" here means the same as on the device: the block's key bytes serialise
 /// the trusted key, hence its eFuse key digest equals the trusted key's.
-enum ESPSecureBootKey {
+enum ESPIDFSecureBootKey {
     /// What the block's key turned out to be.
     enum Identification {
         /// The block carries this trusted key.
@@ -35,7 +35,7 @@ enum ESPSecureBootKey {
     ///   - trustedKeys: the caller's trusted keys.
     /// - Returns: the trusted key the block carries, or why it carries none.
     static func identify(
-        scheme: ESPImageDescription.SignatureBlock.Scheme, keyBytes: [UInt8], trustedKeys: [TrustedKey]
+        scheme: ESPIDFImageDescription.SignatureBlock.Scheme, keyBytes: [UInt8], trustedKeys: [TrustedKey]
     ) -> Identification {
         let embedded: PublicKey
         switch rebuild(scheme: scheme, keyBytes: keyBytes) {
@@ -61,12 +61,12 @@ enum ESPSecureBootKey {
     }
 
     /// Rebuilds the block's key as a FirmwareCrypto `PublicKey`.
-    static func rebuild(scheme: ESPImageDescription.SignatureBlock.Scheme, keyBytes: [UInt8]) -> Result<PublicKey, KeyProblem> {
+    static func rebuild(scheme: ESPIDFImageDescription.SignatureBlock.Scheme, keyBytes: [UInt8]) -> Result<PublicKey, KeyProblem> {
         switch scheme {
         case .rsa3072PSS:
-            let length = ESP32Constants.RSABlock.modulusLength
-            guard keyBytes.count == ESP32Constants.RSABlock.key.count else {
-                return .failure(KeyProblem(reason: "RSA key field is \(keyBytes.count) bytes, not \(ESP32Constants.RSABlock.key.count)"))
+            let length = ESPIDFConstants.RSABlock.modulusLength
+            guard keyBytes.count == ESPIDFConstants.RSABlock.key.count else {
+                return .failure(KeyProblem(reason: "RSA key field is \(keyBytes.count) bytes, not \(ESPIDFConstants.RSABlock.key.count)"))
             }
             let modulus = Array(keyBytes[0..<length].reversed())
             let exponent = UInt32(littleEndian: keyBytes, at: length)
@@ -95,13 +95,13 @@ enum ESPSecureBootKey {
     /// RSA signature byte-reversed to big endian, ECDSA `r ‖ s` each reversed to big endian
     /// (raw P1363 encoding). P-192 is never checked (fwgate fails it as weak), so it has none.
     static func signatureToCheck(
-        scheme: ESPImageDescription.SignatureBlock.Scheme, signatureBytes: [UInt8]
+        scheme: ESPIDFImageDescription.SignatureBlock.Scheme, signatureBytes: [UInt8]
     ) -> (signature: Data, scheme: SignatureScheme)? {
         switch scheme {
         case .rsa3072PSS:
             return (
                 Data(signatureBytes.reversed()),
-                .rsaPSS(.sha256, saltLength: .bytes(ESP32Constants.rsaPSSSaltLength), mgf1: .sha256)
+                .rsaPSS(.sha256, saltLength: .bytes(ESPIDFConstants.rsaPSSSaltLength), mgf1: .sha256)
             )
         case .ecdsaP256, .ecdsaP384:
             let width = scheme == .ecdsaP384 ? ECCurve.p384.fieldByteCount : ECCurve.p256.fieldByteCount
@@ -120,7 +120,7 @@ enum ESPSecureBootKey {
     /// `_get_sbv2_rsa_primitives`), i.e. the 776 key bytes are the canonical serialisation of
     /// (n, e). The constants are computed by FirmwareCrypto with OpenSSL's BIGNUM.
     static func rsaMontgomeryValuesMatch(_ keyBytes: [UInt8]) -> Bool {
-        let length = ESP32Constants.RSABlock.modulusLength
+        let length = ESPIDFConstants.RSABlock.modulusLength
         guard keyBytes.count == 2 * length + 8 else { return false }
         // n and rinv are stored little-endian; RSAMontgomery works big-endian.
         let modulus = Data(keyBytes[0..<length].reversed())

@@ -1,14 +1,15 @@
 import FirmwareFormats
+import FirmwareVerification
 import Foundation
 
 /// Text renderings of a sweep: table (people), CSV (spreadsheets), Prometheus textfile
 /// (node_exporter's textfile collector). JSON is ``SweepResult``'s Codable form; HTML is
 /// ``SweepHTMLRenderer``.
-public enum SweepOutput {
+enum SweepOutput {
     /// CSV columns: the JSON contract's fields; locations as `path|endpoint (device)` joined by `; `.
-    public static let csvColumns = ["subject", "issuer", "serial", "sha256", "notBefore", "notAfter", "daysLeft", "bucket", "locations"]
+    static let csvColumns = ["subject", "issuer", "serial", "sha256", "notBefore", "notAfter", "daysLeft", "bucket", "locations"]
 
-    public static func csv(_ result: SweepResult) -> String {
+    static func csv(_ result: SweepResult) -> String {
         var lines = [csvColumns.joined(separator: ",")]
         for c in result.certificates {
             let cells = [
@@ -23,7 +24,7 @@ public enum SweepOutput {
     /// Prometheus text exposition format 0.0.4: a gauge of each certificate's notAfter (Unix
     /// seconds) labelled by subject, issuer, serial, sha256, bucket and where it was found, plus
     /// sweep counters.
-    public static func prometheus(_ result: SweepResult) -> String {
+    static func prometheus(_ result: SweepResult) -> String {
         func label(_ text: String) -> String {
             text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
                 .replacingOccurrences(of: "\n", with: "\\n")
@@ -53,7 +54,7 @@ public enum SweepOutput {
     }
 
     /// A table sorted by days left, for people.
-    public static func table(_ result: SweepResult, paint: (String, ExpiryBucket) -> String = { text, _ in text }) -> String {
+    static func table(_ result: SweepResult, paint: (String, ExpiryBucket) -> String = { text, _ in text }) -> String {
         var rows: [[String]] = []
         for c in result.certificates {
             let extra = c.locations.count > 1 ? " (+\(c.locations.count - 1) more)" : ""

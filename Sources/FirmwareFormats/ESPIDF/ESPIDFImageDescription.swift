@@ -7,10 +7,10 @@ import Foundation
 /// Secure Boot v2 signature blocks (rom/secure_boot.h `ets_secure_boot_sig_block`).
 ///
 /// Values are what the file declares; what fwgate computes (checksum, CRCs, digests, key
-/// digests, signature results) is reported as checks by ``ESPImageFormat/verify(_:input:)``.
+/// digests, signature results) is reported as checks by ``ESPIDFFormat/verify(_:input:)``.
 /// Offsets are file offsets.
-public struct ESPImageDescription: FirmwareDescription, Equatable {
-    public var format: FormatID { .espImage }
+public struct ESPIDFImageDescription: FirmwareDescription, Equatable {
+    public var format: FormatID { .espIDF }
     public var fileSize: Int64
     /// Byte 0 (`ESP_IMAGE_HEADER_MAGIC`), as `0xe9`.
     public var magic: String
@@ -171,7 +171,7 @@ public struct ESPImageDescription: FirmwareDescription, Equatable {
         public var crc: String
 
         /// File range the CRC covers.
-        public var crcRange: Range<Int64> { offset..<(offset + ESP32Constants.signatureBlockCRCOffset) }
+        public var crcRange: Range<Int64> { offset..<(offset + ESPIDFConstants.signatureBlockCRCOffset) }
         /// `crc` as a number (nil only for a hand-made description with bad text).
         public var crcValue: UInt32? { UInt32(hexText: crc) }
     }

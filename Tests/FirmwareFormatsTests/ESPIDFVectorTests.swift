@@ -1,12 +1,13 @@
 import FirmwareCrypto
 @testable import FirmwareFormats
+import FirmwareVerification
 import Foundation
 import FwgateTestSupport
 import Testing
 
-/// `testvectors/esp32/expected.json`: ESP32-C5 images made by esptool/espsecure 5.6.0 and their
+/// `testvectors/esp-idf/expected.json`: ESP32-C5 images made by esptool/espsecure 5.6.0 and their
 /// tampered twins.
-struct ESP32Vectors: Decodable {
+struct ESPIDFVectors: Decodable {
     struct Vector: Decodable, CustomTestStringConvertible {
         var file: String
         var trust: [String]
@@ -125,55 +126,51 @@ struct ESP32Vectors: Decodable {
     var trust: Trust
     var vectors: [Vector]
 
-    static let loaded = Result { try TestVectors.decode(ESP32Vectors.self, from: "esp32/expected.json") }
+    static let loaded = Result { try TestVectors.decode(ESPIDFVectors.self, from: "esp-idf/expected.json") }
     static var all: [Vector] { (try? loaded.get().vectors) ?? [] }
     static var parsing: [Vector] { all.filter { $0.description.parseError == nil } }
 }
 
 /// Builds verification inputs the way the pipeline does: keys from files, digests in one pass.
-enum ESP32Harness {
+enum ESPIDFHarness {
     static let at = Date(timeIntervalSince1970: 1_780_272_000)  // 2026-06-01T00:00:00Z
 
     static func trustedKeys(_ files: [String]) throws -> [TrustedKey] {
         try files.map { file in
-            let path = try TestVectors.path("esp32/\(file)")
+            let path = try TestVectors.path("esp-idf/\(file)")
             return TrustedKey(name: (file as NSString).lastPathComponent, key: try PublicKey(contentsOf: path), source: file)
         }
     }
 
-    /// The failed check codes, the warning codes and the verdict for `source`: a parse error is
-    /// exactly its own code.
+    /// The production verifier's outcome for `source` (detection forced to ESP-IDF, so a
+    /// broken magic is still judged as ESP-IDF): the failed and warning codes and the verdict
+    /// of the report, and the parser's own view of the bytes.
     struct Outcome {
         var failed: Set<String>
         var warnings: Set<String>
         var verdict: Verdict
-        var result: FormatVerificationResult?
-        var description: ESPImageDescription?
+        var report: VerificationReport
+        var description: ESPIDFImageDescription?
         var parseError: MalformedInput?
     }
 
     static func run(_ source: any ByteSource, path: String = "memory", trusted: [TrustedKey]) throws -> Outcome {
-        let description: ESPImageDescription
+        let prepared = try FirmwareVerifier.prepare(source, as: Artifact(path: path), format: .espIDF)
+        let report = FirmwareVerifier(trust: TrustStore(keys: trusted)).report(prepared, context: VerificationContext(at: at))
+        var description: ESPIDFImageDescription?
+        var parseError: MalformedInput?
         do {
-            description = try ESPImageFormat.parse(source)
+            description = try ESPIDFFormat.parse(source)
         } catch {
-            let check = Check.failed(error.code, subject: path, error.message)
-            return Outcome(failed: [error.code.rawValue], warnings: [], verdict: Verdict(checks: [check]), parseError: error)
+            parseError = error
         }
-        let requests = ESPImageFormat.digestRequests(for: description)
-        for request in requests {
-            #expect(request.range.lowerBound >= 0 && request.range.upperBound <= source.count, "digest range \(request.range) outside the file")
-        }
-        let digests = try MultiRangeDigest.compute(requests, over: source)
-        let input = FormatVerificationInput(source: source, path: path, trustedKeys: trusted, at: at, digests: digests)
-        let result = ESPImageFormat.verify(description, input: input)
         return Outcome(
-            failed: Set(result.checks.filter { $0.status == .failed }.map(\.code.rawValue)),
-            warnings: Set(result.checks.filter { $0.status == .warning }.map(\.code.rawValue)),
-            verdict: Verdict(checks: result.checks), result: result, description: description)
+            failed: report.failedCodes.reduce(into: Set<String>()) { $0.insert($1.rawValue) },
+            warnings: report.warningCodes.reduce(into: Set<String>()) { $0.insert($1.rawValue) },
+            verdict: report.verdict, report: report, description: description, parseError: parseError)
     }
 
-    static func data(_ file: String) throws -> Data { try TestVectors.data("esp32/\(file)") }
+    static func data(_ file: String) throws -> Data { try TestVectors.data("esp-idf/\(file)") }
 
     /// Recomputes the CRC-32 of the signature block at `blockOffset` after an edit.
     static func fixCRC(_ bytes: inout [UInt8], blockOffset: Int) {
@@ -182,48 +179,37 @@ enum ESP32Harness {
     }
 }
 
-@Suite struct ESP32VectorTests {
+@Suite struct ESPIDFVectorTests {
     @Test func expectedFileLoads() throws {
-        let expected = try ESP32Vectors.loaded.get()
+        let expected = try ESPIDFVectors.loaded.get()
         #expect(expected.vectors.count == 18)
+        #expect(FormatVectorSuite.vectors("esp-idf").count == 18)
         #expect(expected.vectors.contains { $0.verdict == "pass" })
         #expect(expected.vectors.contains { $0.verdict == "fail" })
-        #expect(expected.chip.imageChipId == ESP32Constants.esp32c5.id)
+        #expect(expected.chip.imageChipId == ESPIDFConstants.esp32c5.id)
     }
 
     @Test func bootloaderRAMTableAgreesWithExpectedJSON() throws {
-        let expected = try ESP32Vectors.loaded.get().chip
-        let chip = try #require(ESP32Constants.chips[expected.imageChipId])
+        let expected = try ESPIDFVectors.loaded.get().chip
+        let chip = try #require(ESPIDFConstants.chips[expected.imageChipId])
         #expect(chip.bootloaderRAM == expected.bootloaderRam.start..<expected.bootloaderRam.end)
     }
 
-    @Test(arguments: ESP32Vectors.all)
-    func verdictAndExactCheckCodes(_ vector: ESP32Vectors.Vector) throws {
-        let path = try TestVectors.path("esp32/\(vector.file)")
-        let source = try FileByteSource(path: path)
-        let outcome = try ESP32Harness.run(source, path: vector.file, trusted: ESP32Harness.trustedKeys(vector.trust))
-        let failedChecks = outcome.result?.checks.filter { $0.status == .failed } ?? []
-        #expect(outcome.failed == Set(vector.failed), "\(failedChecks)")
-        #expect(outcome.warnings == Set(vector.warnings))
-        #expect(outcome.verdict.rawValue == vector.verdict)
-        if let parseError = vector.description.parseError {
-            #expect(outcome.parseError?.code.rawValue == parseError.code)
-            #expect(outcome.parseError?.offset == parseError.offset)
-        } else {
-            #expect(outcome.result?.signed == !(vector.description.signatureBlocks ?? []).isEmpty)
-        }
+    /// Every committed vector through the production session (detection, trust, policy).
+    @Test(arguments: FormatVectorSuite.vectors("esp-idf"))
+    func productionVerdictAndExactCheckCodes(_ vector: FormatVector) throws {
+        let report = try FormatVectorSuite.report(vector)
+        #expect(FormatVectorSuite.mismatches(vector, report) == [])
+        #expect(report.format == .espIDF)
         if vector.verdict == "pass" {
-            let signer = try #require(outcome.result?.signer)
-            #expect(signer.name?.hasPrefix("test-") == true)
-            #expect(signer.keyFingerprint?.count == 64)
-            #expect(outcome.result?.signingKey != nil)
+            #expect(report.signer?.name?.hasPrefix("test-") == true)
         }
     }
 
-    @Test(arguments: ESP32Vectors.parsing)
-    func descriptionMatchesWhatEsptoolWrote(_ vector: ESP32Vectors.Vector) throws {
+    @Test(arguments: ESPIDFVectors.parsing)
+    func descriptionMatchesWhatEsptoolWrote(_ vector: ESPIDFVectors.Vector) throws {
         let expected = vector.description
-        let description = try ESPImageParser.parse(FileByteSource(path: TestVectors.path("esp32/\(vector.file)")))
+        let description = try ESPIDFParser.parse(FileByteSource(path: TestVectors.path("esp-idf/\(vector.file)")))
         #expect(description.fileSize == expected.fileSize)
         #expect(description.magic == expected.magic)
         #expect(description.extendedHeader.wpPin == expected.extendedHeader?.wpPin)
@@ -278,10 +264,10 @@ enum ESP32Harness {
 
     /// The key range fwgate hashes is the one espsecure `signature-info-v2` hashes: the SHA-256
     /// the pipeline computes over it is the block's eFuse key digest.
-    @Test(arguments: ESP32Vectors.parsing.filter { !($0.description.signatureBlocks ?? []).isEmpty })
-    func keyRangeHashesToTheEFuseKeyDigest(_ vector: ESP32Vectors.Vector) throws {
-        let source = try FileByteSource(path: TestVectors.path("esp32/\(vector.file)"))
-        let description = try ESPImageParser.parse(source)
+    @Test(arguments: ESPIDFVectors.parsing.filter { !($0.description.signatureBlocks ?? []).isEmpty })
+    func keyRangeHashesToTheEFuseKeyDigest(_ vector: ESPIDFVectors.Vector) throws {
+        let source = try FileByteSource(path: TestVectors.path("esp-idf/\(vector.file)"))
+        let description = try ESPIDFParser.parse(source)
         for (mine, theirs) in zip(description.signatureBlocks, vector.description.signatureBlocks ?? []) {
             let range = try #require(mine.keyRange)
             #expect(try Digest.hash(source, range: range, using: .sha256).hex == theirs.keyDigest)
@@ -292,18 +278,18 @@ enum ESP32Harness {
     /// matching by eFuse key digest: every CRC-valid block is identified as the key whose
     /// espsecure `digest-sbv2-public-key` equals the block's key digest, among all seven keys.
     @Test func keyIdentificationAgreesWithEFuseDigests() throws {
-        let expected = try ESP32Vectors.loaded.get()
+        let expected = try ESPIDFVectors.loaded.get()
         let allFiles = expected.trust.default + expected.trust.neverTrusted
-        let everyKey = try ESP32Harness.trustedKeys(allFiles)
+        let everyKey = try ESPIDFHarness.trustedKeys(allFiles)
         var identified = 0
-        for vector in ESP32Vectors.parsing {
-            let source = try FileByteSource(path: TestVectors.path("esp32/\(vector.file)"))
-            let description = try ESPImageParser.parse(source)
+        for vector in ESPIDFVectors.parsing {
+            let source = try FileByteSource(path: TestVectors.path("esp-idf/\(vector.file)"))
+            let description = try ESPIDFParser.parse(source)
             for (block, reference) in zip(description.signatureBlocks, vector.description.signatureBlocks ?? []) where reference.crcValid {
                 let scheme = try #require(block.algorithm)
                 let keyRange = try #require(block.keyRange)
                 let keyBytes = try source.bytes(at: keyRange.lowerBound, length: keyRange.count)
-                switch ESPSecureBootKey.identify(scheme: scheme, keyBytes: [UInt8](keyBytes), trustedKeys: everyKey) {
+                switch ESPIDFSecureBootKey.identify(scheme: scheme, keyBytes: [UInt8](keyBytes), trustedKeys: everyKey) {
                 case .trusted(let key):
                     #expect(expected.trust.keyDigests[key.source] == reference.keyDigest, "\(vector.file) block \(block.index)")
                     identified += 1
@@ -317,9 +303,9 @@ enum ESP32Harness {
     }
 
     @Test func vectorsSniffAsESPImagesAndBadMagicDoesNot() throws {
-        #expect(ESPImageFormat.sniff(MemoryByteSource(try ESP32Harness.data("app-unsigned.bin"))))
-        #expect(ESPImageFormat.sniff(MemoryByteSource(try ESP32Harness.data("app-rsa3072-2sig.bin"))))
-        #expect(!ESPImageFormat.sniff(MemoryByteSource(try ESP32Harness.data("app-ecdsa-p256-bad-magic.bin"))))
-        #expect(!ESPImageFormat.sniff(MemoryByteSource(Data())))
+        #expect(ESPIDFFormat.sniff(MemoryByteSource(try ESPIDFHarness.data("app-unsigned.bin"))))
+        #expect(ESPIDFFormat.sniff(MemoryByteSource(try ESPIDFHarness.data("app-rsa3072-2sig.bin"))))
+        #expect(!ESPIDFFormat.sniff(MemoryByteSource(try ESPIDFHarness.data("app-ecdsa-p256-bad-magic.bin"))))
+        #expect(!ESPIDFFormat.sniff(MemoryByteSource(Data())))
     }
 }

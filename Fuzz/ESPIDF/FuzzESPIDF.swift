@@ -1,7 +1,7 @@
 // libFuzzer entry point for the ESP-IDF application image parser (parse only: DESIGN.md
 // "Parsing is pure ... That is what the fuzzers hammer"). No main.swift: libFuzzer provides
 // main, so the target is compiled with -parse-as-library and -sanitize=fuzzer. Seeds are in
-// corpus/ (copies of testvectors/esp32 images).
+// corpus/ (copies of testvectors/esp-idf images).
 
 import FirmwareCrypto
 import FirmwareFormats
@@ -12,10 +12,10 @@ import Foundation
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let source = MemoryByteSource(Data(bytes: data, count: size))
-    _ = ESPImageFormat.sniff(source)
-    guard let description = try? ESPImageFormat.parse(source) else { return 0 }
+    _ = ESPIDFFormat.sniff(source)
+    guard let description = try? ESPIDFFormat.parse(source) else { return 0 }
     // What the verifier will read must lie inside the input.
-    for request in ESPImageFormat.digestRequests(for: description) {
+    for request in ESPIDFFormat.digestRequests(for: description) {
         precondition(request.range.lowerBound >= 0 && request.range.upperBound <= source.count, "digest range outside the input")
     }
     for segment in description.segments {

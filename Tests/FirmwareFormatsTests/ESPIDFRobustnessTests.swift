@@ -1,30 +1,31 @@
 import FirmwareCrypto
 @testable import FirmwareFormats
+import FirmwareVerification
 import Foundation
 import FwgateTestSupport
 import Testing
 
 /// Malformed input never crashes the parser or the verifier and never passes.
-@Suite struct ESP32RobustnessTests {
+@Suite struct ESPIDFRobustnessTests {
     static let validImages = ["app-ecdsa-p256.bin", "app-rsa3072-2sig.bin", "app-ecdsa-p384.bin"]
 
     static func defaultTrust() throws -> [TrustedKey] {
-        try ESP32Harness.trustedKeys(ESP32Vectors.loaded.get().trust.default)
+        try ESPIDFHarness.trustedKeys(ESPIDFVectors.loaded.get().trust.default)
     }
 
     @Test func emptyFileIsTruncated() throws {
-        let outcome = try ESP32Harness.run(MemoryByteSource(Data()), trusted: Self.defaultTrust())
+        let outcome = try ESPIDFHarness.run(MemoryByteSource(Data()), trusted: Self.defaultTrust())
         #expect(outcome.failed == ["malformed.truncated"])
         #expect(outcome.verdict == .fail)
     }
 
     @Test(arguments: validImages)
     func everyPrefixTruncationFails(_ file: String) throws {
-        let bytes = try ESP32Harness.data(file)
+        let bytes = try ESPIDFHarness.data(file)
         let trusted = try Self.defaultTrust()
-        #expect(try ESP32Harness.run(MemoryByteSource(bytes), trusted: trusted).verdict == .pass)
+        #expect(try ESPIDFHarness.run(MemoryByteSource(bytes), trusted: trusted).verdict == .pass)
         for length in 0..<bytes.count {
-            let outcome = try ESP32Harness.run(MemoryByteSource(bytes.prefix(length)), trusted: trusted)
+            let outcome = try ESPIDFHarness.run(MemoryByteSource(bytes.prefix(length)), trusted: trusted)
             #expect(outcome.verdict == .fail, "prefix of \(length) bytes")
             if outcome.verdict != .fail { return }
         }
@@ -33,13 +34,13 @@ import Testing
     /// Every single-bit change in the bytes the signature protects — the image, its padding
     /// and block 0 up to its CRC — fails.
     @Test func everyBitFlipInTheProtectedBytesFails() throws {
-        let original = [UInt8](try ESP32Harness.data("app-ecdsa-p256.bin"))
+        let original = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin"))
         let trusted = try Self.defaultTrust()
         let protectedEnd = 4096 + 1200
         for offset in 0..<protectedEnd {
             var bytes = original
             bytes[offset] ^= 1 << UInt8(offset % 8)
-            let outcome = try ESP32Harness.run(MemoryByteSource(bytes), trusted: trusted)
+            let outcome = try ESPIDFHarness.run(MemoryByteSource(bytes), trusted: trusted)
             #expect(outcome.verdict == .fail, "bit \(offset % 8) of byte \(offset)")
             if outcome.verdict != .fail { return }
         }
@@ -49,7 +50,7 @@ import Testing
     @Test func garbageNeverCrashesAndNeverPasses() throws {
         var generator = ESP32SplitMix64(seed: 0x5EED_E5B2)
         let trusted = try Self.defaultTrust()
-        let template = [UInt8](try ESP32Harness.data("app-ecdsa-p256.bin"))
+        let template = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin"))
         for round in 0..<600 {
             var bytes: [UInt8]
             switch round % 3 {
@@ -57,7 +58,7 @@ import Testing
                 bytes = (0..<Int(generator.next() % 10_000)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             case 1:
                 bytes = (0..<Int(24 + generator.next() % 9_000)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-                bytes[0] = ESP32Constants.imageMagic
+                bytes[0] = ESPIDFConstants.imageMagic
                 bytes[1] = UInt8(generator.next() % 18)
                 bytes[23] = UInt8(generator.next() % 2)
             default:
@@ -67,7 +68,7 @@ import Testing
                     bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next())
                 }
             }
-            let outcome = try ESP32Harness.run(MemoryByteSource(bytes), trusted: trusted)
+            let outcome = try ESPIDFHarness.run(MemoryByteSource(bytes), trusted: trusted)
             // Only bytes the signature protects (image, padding, block 0 up to its CRC) must fail;
             // the rest of the sector may change without consequence, as on the device.
             let protectedEnd = 4096 + 1200
@@ -78,9 +79,9 @@ import Testing
 
     /// Segment lengths near 4 GiB and load addresses that would wrap in 32 bits.
     @Test func hugeSegmentLengthIsTruncatedNotACrash() throws {
-        var bytes = [UInt8](try ESP32Harness.data("app-unsigned.bin"))
+        var bytes = [UInt8](try ESPIDFHarness.data("app-unsigned.bin"))
         bytes[28..<32] = [0xFF, 0xFF, 0xFF, 0xFF]
-        let outcome = try ESP32Harness.run(MemoryByteSource(bytes), trusted: Self.defaultTrust())
+        let outcome = try ESPIDFHarness.run(MemoryByteSource(bytes), trusted: Self.defaultTrust())
         #expect(outcome.failed == ["malformed.truncated"])
         #expect(outcome.parseError?.offset == 32)
     }

@@ -1,5 +1,6 @@
 import FirmwareCrypto
-@testable import FirmwareVerification
+import FirmwareVerification
+@testable import fwgate
 import Foundation
 import FwgateTestSupport
 import Testing

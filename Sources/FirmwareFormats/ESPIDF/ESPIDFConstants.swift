@@ -10,7 +10,7 @@
 //  - esptool's targets/<chip>.py (IMAGE_CHIP_ID, MEMORY_MAP)
 
 /// Numbers and tables of the ESP-IDF application image format (little endian throughout).
-public enum ESP32Constants {
+public enum ESPIDFConstants {
     // MARK: esp_image_header_t / esp_image_segment_header_t (esp_app_format.h)
 
     /// `ESP_IMAGE_HEADER_MAGIC`: the first byte of every image.

@@ -1,41 +1,42 @@
 import FirmwareCrypto
 @testable import FirmwareFormats
+import FirmwareVerification
 import Foundation
 import FwgateTestSupport
 import Testing
 
 /// The ESP-IDF rules beyond the committed vectors: edits of real images (CRC recomputed, as a
 /// forger would) and small images built here.
-@Suite struct ESP32RuleTests {
+@Suite struct ESPIDFRuleTests {
     static func trust(_ names: [String]) throws -> [TrustedKey] {
-        try ESP32Harness.trustedKeys(names.map { "keys/test-\($0).pub.pem" })
+        try ESPIDFHarness.trustedKeys(names.map { "keys/test-\($0).pub.pem" })
     }
 
-    static func run(_ bytes: [UInt8], trusting names: [String]) throws -> ESP32Harness.Outcome {
-        try ESP32Harness.run(MemoryByteSource(bytes), trusted: trust(names))
+    static func run(_ bytes: [UInt8], trusting names: [String]) throws -> ESPIDFHarness.Outcome {
+        try ESPIDFHarness.run(MemoryByteSource(bytes), trusted: trust(names))
     }
 
     // MARK: Signature blocks
 
     @Test func untrustedSecondBlockBesideAVerifiedOneWarns() throws {
-        let outcome = try Self.run([UInt8](ESP32Harness.data("app-rsa3072-2sig.bin")), trusting: ["rsa3072"])
+        let outcome = try Self.run([UInt8](ESPIDFHarness.data("app-rsa3072-2sig.bin")), trusting: ["rsa3072"])
         #expect(outcome.failed.isEmpty)
         #expect(outcome.warnings == ["key.untrusted"])
         #expect(outcome.verdict == .warn)
-        #expect(outcome.result?.signer?.name == "test-rsa3072.pub.pem")
+        #expect(outcome.report.signer?.name == "test-rsa3072.pub.pem")
     }
 
     @Test func noTrustedKeyAtAllFailsAsUntrusted() throws {
-        let outcome = try Self.run([UInt8](ESP32Harness.data("app-ecdsa-p384.bin")), trusting: ["rsa3072", "ecdsa-p256"])
+        let outcome = try Self.run([UInt8](ESPIDFHarness.data("app-ecdsa-p384.bin")), trusting: ["rsa3072", "ecdsa-p256"])
         #expect(outcome.failed == ["key.untrusted"])
         // The embedded key is still handed to policy rules (known test keys, strength).
-        #expect(outcome.result?.signingKey?.algorithm == .ec(curve: .p384))
+        #expect(outcome.report.checks.contains { $0.code == .algorithmWeak && $0.status == .passed && $0.message.contains("ECDSA P-384") })
     }
 
     @Test func aBadSignatureInTheSecondBlockFailsEvenThoughTheFirstVerifies() throws {
-        var bytes = [UInt8](try ESP32Harness.data("app-rsa3072-2sig.bin"))
+        var bytes = [UInt8](try ESPIDFHarness.data("app-rsa3072-2sig.bin"))
         bytes[5312 + 812 + 5] ^= 1
-        ESP32Harness.fixCRC(&bytes, blockOffset: 5312)
+        ESPIDFHarness.fixCRC(&bytes, blockOffset: 5312)
         let outcome = try Self.run(bytes, trusting: ["rsa3072", "rsa3072-b"])
         #expect(outcome.failed == ["signature.invalid"])
     }
@@ -44,26 +45,26 @@ import Testing
     /// other Montgomery values is a key the device does not hold.
     @Test(arguments: [424 + 100, 808])
     func rsaBlockWithTamperedMontgomeryValuesIsUntrusted(_ field: Int) throws {
-        var bytes = [UInt8](try ESP32Harness.data("app-rsa3072.bin"))
+        var bytes = [UInt8](try ESPIDFHarness.data("app-rsa3072.bin"))
         bytes[4096 + field] ^= 0x04
-        ESP32Harness.fixCRC(&bytes, blockOffset: 4096)
+        ESPIDFHarness.fixCRC(&bytes, blockOffset: 4096)
         let outcome = try Self.run(bytes, trusting: ["rsa3072"])
         #expect(outcome.failed == ["key.untrusted"])
     }
 
     @Test func montgomeryValuesOfTheVectorKeysAreCanonical() throws {
         for file in ["app-rsa3072.bin", "app-rsa3072-wrong-key.bin"] {
-            let source = MemoryByteSource(try ESP32Harness.data(file))
-            let keyRange = try #require(try ESPImageParser.parse(source).signatureBlocks.first?.keyRange)
+            let source = MemoryByteSource(try ESPIDFHarness.data(file))
+            let keyRange = try #require(try ESPIDFParser.parse(source).signatureBlocks.first?.keyRange)
             let key = try source.bytes(at: keyRange.lowerBound, length: keyRange.count)
-            #expect(ESPSecureBootKey.rsaMontgomeryValuesMatch([UInt8](key)), "\(file)")
+            #expect(ESPIDFSecureBootKey.rsaMontgomeryValuesMatch([UInt8](key)), "\(file)")
         }
     }
 
     @Test func p192BlockIsWeak() throws {
-        var bytes = [UInt8](try ESP32Harness.data("app-ecdsa-p256.bin"))
-        bytes[4096 + 36] = ESP32Constants.curveIDP192
-        ESP32Harness.fixCRC(&bytes, blockOffset: 4096)
+        var bytes = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin"))
+        bytes[4096 + 36] = ESPIDFConstants.curveIDP192
+        ESPIDFHarness.fixCRC(&bytes, blockOffset: 4096)
         let outcome = try Self.run(bytes, trusting: ["ecdsa-p256"])
         #expect(outcome.description?.signatureBlocks.first?.algorithm == .ecdsaP192)
         #expect(outcome.failed == ["algorithm.weak"])
@@ -71,23 +72,23 @@ import Testing
 
     @Test(arguments: [(1, UInt8(0x04)), (2, UInt8(0x02)), (36, UInt8(0x03))])
     func unknownSchemeIsUnsupported(_ position: Int, _ value: UInt8) throws {
-        var bytes = [UInt8](try ESP32Harness.data("app-ecdsa-p256.bin"))
+        var bytes = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin"))
         bytes[4096 + position] = value
-        ESP32Harness.fixCRC(&bytes, blockOffset: 4096)
+        ESPIDFHarness.fixCRC(&bytes, blockOffset: 4096)
         let outcome = try Self.run(bytes, trusting: ["ecdsa-p256"])
         #expect(outcome.failed == ["signature.unsupported-algorithm"])
     }
 
     @Test func sectorWithoutBlocksIsUnsigned() throws {
-        var bytes = [UInt8](try ESP32Harness.data("app-ecdsa-p256.bin"))
+        var bytes = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin"))
         bytes[4096] = 0xFF
         let outcome = try Self.run(bytes, trusting: ["ecdsa-p256"])
         #expect(outcome.failed == ["signature.missing"])
-        #expect(outcome.result?.signed == false)
+        #expect(outcome.report.signed == false)
     }
 
     @Test func aBlockInTheThirdSlotAloneIsUsed() throws {
-        var bytes = [UInt8](try ESP32Harness.data("app-ecdsa-p256.bin"))
+        var bytes = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin"))
         let block = Array(bytes[4096..<(4096 + 1216)])
         bytes.replaceSubrange(4096..<(4096 + 1216), with: [UInt8](repeating: 0xFF, count: 1216))
         bytes.replaceSubrange((4096 + 2 * 1216)..<(4096 + 3 * 1216), with: block)
@@ -97,14 +98,14 @@ import Testing
     }
 
     @Test func partialSignatureSectorIsTruncated() throws {
-        let bytes = [UInt8](try ESP32Harness.data("app-unsigned.bin")) + [UInt8](repeating: 0xFF, count: 100)
+        let bytes = [UInt8](try ESPIDFHarness.data("app-unsigned.bin")) + [UInt8](repeating: 0xFF, count: 100)
         let outcome = try Self.run(bytes, trusting: ["ecdsa-p256"])
         #expect(outcome.failed == ["malformed.truncated"])
         #expect(outcome.parseError?.offset == 4096)
     }
 
     @Test func bytesAfterTheSectorAreReported() throws {
-        let bytes = [UInt8](try ESP32Harness.data("app-ecdsa-p256.bin")) + [1, 2, 3]
+        let bytes = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin")) + [1, 2, 3]
         let outcome = try Self.run(bytes, trusting: ["ecdsa-p256"])
         #expect(outcome.description?.trailingBytes == 3)
     }
@@ -117,7 +118,7 @@ import Testing
         func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * UInt32($0))) } }
         var bytes: [UInt8] = [0xE9, segmentCount ?? UInt8(segments.count), 0x02, 0x1F] + le32(0x4080_0000)
         bytes += [0xEE, 0, 0, 0] + le16(chip) + [0] + le16(0) + le16(0xFFFF) + [0, 0, 0, 0] + [hashAppended]
-        var checksum = ESP32Constants.checksumSeed
+        var checksum = ESPIDFConstants.checksumSeed
         for (address, data) in segments {
             bytes += le32(address) + le32(UInt32(data.count)) + data
             for byte in data { checksum ^= byte }
@@ -167,13 +168,13 @@ import Testing
     /// Ends are computed in 64 bits: a length that wraps a 32-bit end past zero still overlaps,
     /// and flash-mapped segments are exempt.
     @Test func segmentOverlapDoesNotWrapAndSkipsMappedSegments() throws {
-        var description = try ESPImageParser.parse(MemoryByteSource(Self.image(segments: [(0x4080_0000, [0])])))
+        var description = try ESPIDFParser.parse(MemoryByteSource(Self.image(segments: [(0x4080_0000, [0])])))
         description.segments[0].loadAddress = 0x4085_0000
         description.segments[0].length = 0xC000_0000
-        #expect(ESPImageFormat.segmentOverlapChecks(description, subject: "x").contains { $0.status == .failed })
+        #expect(ESPIDFFormat.segmentOverlapChecks(description, subject: "x").contains { $0.status == .failed })
         description.segments[0].loadAddress = 0x4200_0000
         description.segments[0].length = 0xFFFF_FFFF
-        #expect(!ESPImageFormat.segmentOverlapChecks(description, subject: "x").contains { $0.status == .failed })
+        #expect(!ESPIDFFormat.segmentOverlapChecks(description, subject: "x").contains { $0.status == .failed })
     }
 
     @Test func unknownChipWarnsThatSegmentsWereNotChecked() throws {
@@ -183,11 +184,11 @@ import Testing
     }
 
     @Test func descriptionEncodesAsJSON() throws {
-        let description = try ESPImageParser.parse(MemoryByteSource(ESP32Harness.data("app-rsa3072-2sig.bin")))
+        let description = try ESPIDFParser.parse(MemoryByteSource(ESPIDFHarness.data("app-rsa3072-2sig.bin")))
         let json = try JSONEncoder().encode(description)
         let object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         #expect(object["signedRange"] as? [Int] == [0, 4096])
         #expect((object["signatureBlocks"] as? [Any])?.count == 2)
-        #expect(try JSONDecoder().decode(ESPImageDescription.self, from: json) == description)
+        #expect(try JSONDecoder().decode(ESPIDFImageDescription.self, from: json) == description)
     }
 }

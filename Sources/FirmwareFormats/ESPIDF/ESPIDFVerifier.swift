@@ -1,143 +1,15 @@
 import FirmwareCrypto
 import Foundation
 
-/// ESP-IDF application images (esptool `elf2image` output), signed for Secure Boot v2 by
-/// espsecure. Verified as the second-stage bootloader and ROM do (esp_image_format.c
-/// `image_load`, `process_checksum`, `verify_simple_hash`, `verify_load_addr`; ROM
-/// `ets_secure_boot_verify_signature`), and stricter:
-///
-/// - the image must carry a signature block whose key is trusted and whose signature verifies
-///   (fail closed: an unsigned image fails with `signature.missing`);
-/// - a present block that is corrupt (bad CRC), of an unknown scheme, weak (P-192) or whose
-///   signature fails, fails the image even when another block verifies (the ROM would skip it);
-/// - a block's image digest must equal the image's, and the appended SHA-256 and XOR checksum
-///   must match;
-/// - no RAM segment may load over the second-stage bootloader's own RAM.
-///
-/// A block whose key is not trusted fails with `key.untrusted` only when no block verifies;
-/// beside a verifying block it is a warning (the device ignores blocks of keys it does not
-/// hold, as in a key-rotation image signed by an old and a new key).
-public enum ESPImageFormat: FirmwareFormat {
-    public static let id: FormatID = .espImage
-    public static let name = "ESP-IDF application image"
-
-    /// Byte 0 is 0xE9 and, when the header is complete, `segment_count` ≤ 16 and
-    /// `hash_appended` is 0 or 1. (One byte of magic alone would claim every x86 `JMP`.)
-    public static func sniff(_ source: any ByteSource) -> Bool {
-        guard let header = try? source.bytes(at: 0, length: Int(min(source.count, ESP32Constants.headerLength))),
-            header.first == ESP32Constants.imageMagic
-        else { return false }
-        guard Int64(header.count) == ESP32Constants.headerLength else { return true }
-        return header[1] <= ESP32Constants.maxSegments && header[23] <= 1
-    }
-
-    /// Parses the image (see ``ESPImageParser``).
-    ///
-    /// - Throws: `MalformedInput` for anything that cannot be parsed.
-    public static func parse(_ source: any ByteSource) throws(MalformedInput) -> ESPImageDescription {
-        try ESPImageParser.parse(source)
-    }
-
-    /// SHA-256 of `[0, checksum + 1)` (the appended SHA-256), the image digest of every block's
-    /// hash over `[0, signature sector)` (SHA-256, or SHA-384 for P-384), and SHA-256 of each
-    /// block's key bytes (its eFuse key digest, reported with the block).
-    public static func digestRequests(for description: ESPImageDescription) -> [DigestRequest] {
-        var requests: [DigestRequest] = []
-        if let appended = description.appendedDigest {
-            requests.append(DigestRequest(.sha256, appended.coveredRange))
-        }
-        if let signed = description.signedRange {
-            for block in description.signatureBlocks {
-                if let hash = block.hashAlgorithm { requests.append(DigestRequest(hash, signed)) }
-                if let keyRange = block.keyRange { requests.append(DigestRequest(.sha256, keyRange)) }
-            }
-        }
-        var seen = Set<DigestRequest>()
-        return requests.filter { seen.insert($0).inserted }
-    }
-
-    /// Applies the rules above. Never throws over content: findings are checks.
-    ///
-    /// - Parameters:
-    ///   - description: the parsed image.
-    ///   - input: the source, the trusted keys and the digests of ``digestRequests(for:)``.
-    /// - Returns: one check per rule and per signature block, the signer (the trusted key of
-    ///   the first block that verified), and the signing key for policy rules.
-    public static func verify(_ description: ESPImageDescription, input: FormatVerificationInput) -> FormatVerificationResult {
-        var checks: [Check] = []
-        checks.append(checksumCheck(description, input: input))
-        if let check = appendedDigestCheck(description, input: input) { checks.append(check) }
-        checks += segmentOverlapChecks(description, subject: input.path)
-
-        guard let signed = description.signedRange, !description.signatureBlocks.isEmpty else {
-            let why =
-                description.signatureSector == nil
-                ? "the file ends with the image (at \(description.imageLength.hex)): there is no Secure Boot v2 signature sector"
-                : "the signature sector at \(description.signedRange?.upperBound.hex ?? "?") holds no signature block (no slot starts with 0xe7)"
-            checks.append(.failed(.signatureMissing, subject: input.path, "\(why); anyone could have built this image"))
-            return FormatVerificationResult(checks: checks, signed: false)
-        }
-
-        var signer: TrustedKey?
-        var untrusted: [(block: ESPImageDescription.SignatureBlock, reason: String, keyDigest: String?)] = []
-        var embeddedKey: PublicKey?
-        for block in description.signatureBlocks {
-            let subject = "\(input.path): signature block \(block.index)"
-            let outcome = verifyBlock(block, signedRange: signed, subject: subject, input: input)
-            checks += outcome.checks.map { check in
-                var check = check
-                check.message = "signature block \(block.index) at \(block.offset.hex): " + check.message
-                return check
-            }
-            switch outcome.key {
-            case .trusted(let key)?:
-                if outcome.verified, signer == nil { signer = key }
-            case .untrusted(let key, let reason)?:
-                untrusted.append((block, reason, outcome.keyDigest))
-                if embeddedKey == nil { embeddedKey = key }
-            case nil:
-                break
-            }
-        }
-
-        for entry in untrusted {
-            let subject = "\(input.path): signature block \(entry.block.index)"
-            let digest = entry.keyDigest.map { " (eFuse key digest \($0))" } ?? ""
-            let detail = entry.keyDigest.map { ["keyDigest": $0] }
-            let block = "signature block \(entry.block.index) at \(entry.block.offset.hex): \(entry.block.algorithm?.rawValue ?? "its")"
-            if let signer {
-                checks.append(
-                    .warning(
-                        .keyUntrusted, subject: subject,
-                        "\(block) key\(digest) is not trusted: \(entry.reason); the image is verified by trusted key '\(signer.name)' in another block",
-                        detail: detail))
-            } else {
-                checks.append(
-                    .failed(
-                        .keyUntrusted, subject: subject,
-                        "\(block) key\(digest) matches none of the \(input.trustedKeys.count) trusted key(s): \(entry.reason)",
-                        detail: detail))
-            }
-        }
-
-        if let signer {
-            return FormatVerificationResult(
-                checks: checks, signer: Signer(name: signer.name, keyFingerprint: signer.fingerprint), signed: true, signingKey: signer.key)
-        }
-        if !checks.contains(where: { $0.status == .failed }) {
-            // Unreachable by construction (every path that does not verify fails a check), kept
-            // so that a future path cannot pass an image no block verified.
-            checks.append(.failed(.signatureInvalid, subject: input.path, "no signature block verified with a trusted key"))
-        }
-        return FormatVerificationResult(checks: checks, signed: true, signingKey: embeddedKey)
-    }
-
+/// The ESP-IDF rules, one function each (see ``ESPIDFFormat`` for the order and what is
+/// stricter than the ROM).
+extension ESPIDFFormat {
     // MARK: - Image rules
 
     /// esp_image_format.c `process_checksum`: 0xEF XOR every segment data byte must equal the
     /// stored byte. The segment data is streamed from the source (memory stays flat).
-    static func checksumCheck(_ description: ESPImageDescription, input: FormatVerificationInput) -> Check {
-        var computed = ESP32Constants.checksumSeed
+    static func checksumCheck(_ description: ESPIDFImageDescription, input: FormatVerificationInput) -> Check {
+        var computed = ESPIDFConstants.checksumSeed
         do {
             for segment in description.segments {
                 try input.source.forEachChunk(in: segment.dataRange) { chunk in
@@ -160,7 +32,7 @@ public enum ESPImageFormat: FirmwareFormat {
 
     /// esp_image_format.c `verify_simple_hash`: SHA-256 of `[0, checksum + 1)` must equal the
     /// appended digest. nil when the image appends none.
-    static func appendedDigestCheck(_ description: ESPImageDescription, input: FormatVerificationInput) -> Check? {
+    static func appendedDigestCheck(_ description: ESPIDFImageDescription, input: FormatVerificationInput) -> Check? {
         guard let appended = description.appendedDigest else { return nil }
         let range = appended.coveredRange
         guard let computed = input.digests[DigestRequest(.sha256, range)], let stored = Data(hexString: appended.value) else {
@@ -181,8 +53,8 @@ public enum ESPImageFormat: FirmwareFormat {
     /// must not overlap the RAM the second-stage bootloader runs from. Flash-mapped segments
     /// (IROM/DROM) are mapped, not copied, and are exempt. Ends are computed in 64 bits, so
     /// `load_addr + data_len` cannot wrap.
-    static func segmentOverlapChecks(_ description: ESPImageDescription, subject: String) -> [Check] {
-        guard let chip = ESP32Constants.chips[description.chip.id] else {
+    static func segmentOverlapChecks(_ description: ESPIDFImageDescription, subject: String) -> [Check] {
+        guard let chip = ESPIDFConstants.chips[description.chip.id] else {
             return [
                 .warning(
                     .policySegmentOverlap, subject: subject,
@@ -214,12 +86,52 @@ public enum ESPImageFormat: FirmwareFormat {
         return checks
     }
 
+    /// Bytes no signature or digest covers: in a signed image, the signature sector outside its
+    /// blocks and everything after the sector; in an unsigned one, everything after the image.
+    /// Erased flash (0xFF) is padding; anything else could be code someone appended: a warning
+    /// (the policy may make it a failure) naming offset and length.
+    static func trailingDataChecks(_ description: ESPIDFImageDescription, input: FormatVerificationInput) -> [Check] {
+        let count = input.source.count
+        var ranges: [Range<Int64>] = []
+        if let sector = description.signatureSector, !description.signatureBlocks.isEmpty {
+            var cursor = sector.offset
+            for block in description.signatureBlocks.sorted(by: { $0.offset < $1.offset }) {
+                ranges.append(cursor..<max(cursor, block.offset))
+                cursor = max(cursor, block.offset + ESPIDFConstants.signatureBlockLength)
+            }
+            let sectorEnd = min(count, sector.offset + sector.length)
+            ranges.append(cursor..<max(cursor, sectorEnd))
+            ranges.append(sectorEnd..<count)
+        } else if description.imageLength < count {
+            ranges.append(description.imageLength..<count)
+        }
+        ranges = ranges.filter { !$0.isEmpty && $0.lowerBound < count }.map { $0.lowerBound..<min($0.upperBound, count) }
+        guard !ranges.isEmpty else { return [] }
+        let total = ranges.reduce(Int64(0)) { $0 + Int64($1.count) }
+        for range in ranges {
+            if let first = input.source.firstByte(notEqualTo: 0xFF, in: range) {
+                let foreign = count - first
+                return [
+                    .warning(
+                        .integrityUnsignedTrailingData, subject: input.path,
+                        "byte(s) from \(first.hex) to the end (\(foreign)) are outside the signed image and not erased flash (0xff); no digest or signature covers them",
+                        detail: ["offset": first.hex, "length": String(foreign)])
+                ]
+            }
+        }
+        return [
+            .passed(
+                .integrityUnsignedTrailingData, subject: input.path,
+                "the \(total) byte(s) outside the signed image and its signature blocks are erased flash (0xff)")
+        ]
+    }
+
     // MARK: - Signature blocks
 
     struct BlockOutcome {
         var checks: [Check] = []
         /// nil when the block never got as far as its key (bad CRC, unknown scheme, P-192).
-        var key: ESPSecureBootKey.Identification?
+        var key: ESPIDFSecureBootKey.Identification?
         var verified = false
         /// SHA-256 of the block's key bytes (the eFuse key digest), lowercase hex.
         var keyDigest: String?
@@ -228,7 +140,7 @@ public enum ESPImageFormat: FirmwareFormat {
     /// One block, in the ROM's order: CRC, scheme, image digest, key, signature (over the
     /// digest the block declares, as the ROM checks it).
     static func verifyBlock(
-        _ block: ESPImageDescription.SignatureBlock, signedRange: Range<Int64>, subject: String, input: FormatVerificationInput
+        _ block: ESPIDFImageDescription.SignatureBlock, signedRange: Range<Int64>, subject: String, input: FormatVerificationInput
     ) -> BlockOutcome {
         var outcome = BlockOutcome()
 
@@ -299,7 +211,7 @@ public enum ESPImageFormat: FirmwareFormat {
         }
 
         // Key: only a trusted key's own object is ever used to verify.
-        let identification = ESPSecureBootKey.identify(scheme: scheme, keyBytes: keyBytes, trustedKeys: input.trustedKeys)
+        let identification = ESPIDFSecureBootKey.identify(scheme: scheme, keyBytes: keyBytes, trustedKeys: input.trustedKeys)
         outcome.key = identification
         guard case .trusted(let trusted) = identification else { return outcome }
         let digestNote = outcome.keyDigest.map { ", eFuse key digest \($0)" } ?? ""
@@ -308,7 +220,7 @@ public enum ESPImageFormat: FirmwareFormat {
                 .keyUntrusted, subject: subject, "carries trusted key '\(trusted.name)' (SHA-256 SPKI \(trusted.fingerprint)\(digestNote))",
                 detail: outcome.keyDigest.map { ["keyDigest": $0] }))
 
-        guard let prepared = ESPSecureBootKey.signatureToCheck(scheme: scheme, signatureBytes: signatureBytes) else {
+        guard let prepared = ESPIDFSecureBootKey.signatureToCheck(scheme: scheme, signatureBytes: signatureBytes) else {
             outcome.checks.append(.failed(.signatureInvalid, subject: subject, "the \(scheme.rawValue) signature field has the wrong length"))
             return outcome
         }

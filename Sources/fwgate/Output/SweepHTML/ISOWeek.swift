@@ -1,0 +1,66 @@
+import Foundation
+
+
+/// ISO 8601 weeks (Monday to Sunday, UTC) as integers: week 0 starts on Monday 1969-12-29.
+enum ISOWeek {
+    static let secondsPerDay = 86_400.0
+
+    /// Days since 1970-01-01 of `date` (UTC), clamped far outside any certificate's range.
+    static func days(of date: Date) -> Int {
+        Int((max(-1e13, min(1e13, date.timeIntervalSince1970)) / secondsPerDay).rounded(.down))
+    }
+
+    /// The week `date` falls in.
+    static func index(of date: Date) -> Int {
+        floorDivide(days(of: date) + 3, 7)
+    }
+
+    /// Days since 1970-01-01 of the Monday that starts `week`.
+    static func mondayDays(_ week: Int) -> Int { week * 7 - 3 }
+
+    /// The Monday that starts `week`.
+    static func monday(_ week: Int) -> (year: Int, month: Int, day: Int) { civil(fromDays: mondayDays(week)) }
+
+    /// How far through `week` the instant `date` is, 0 ..< 1.
+    static func fraction(of week: Int, at date: Date) -> Double {
+        let start = Double(mondayDays(week)) * secondsPerDay
+        return min(1, max(0, (date.timeIntervalSince1970 - start) / (7 * secondsPerDay)))
+    }
+
+    /// `2026-W23`: the ISO week-numbering year and week number (the year of the week's Thursday).
+    static func name(_ week: Int) -> String {
+        let thursday = mondayDays(week) + 3
+        let year = civil(fromDays: thursday).year
+        let number = (thursday - daysFromCivil(year: year, month: 1, day: 1)) / 7 + 1
+        return "\(year)-W\(number < 10 ? "0" : "")\(number)"
+    }
+
+    /// Proleptic Gregorian date of a day count (H. Hinnant, "chrono-Compatible Low-Level Date
+    /// Algorithms", `civil_from_days`).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = floorDivide(z, 146_097)
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// Day count of a proleptic Gregorian date (Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = floorDivide(y, 400)
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func floorDivide(_ a: Int, _ b: Int) -> Int {
+        let quotient = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
+    }
+}
