@@ -2,6 +2,7 @@ import FirmwareCrypto
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
+import FwgateTestSupport
 import Testing
 
 /// The built-in deny-list, pinned in a plain run (no `FWGATE_CONFORMANCE` needed): its size and
@@ -67,5 +68,21 @@ import Testing
         #expect(known.originRepository == sample.repository)
         #expect(known.originPath == sample.path)
         #expect(known.algorithm == sample.algorithm)
+    }
+
+    /// MCUboot's in-tree root-ec-p256.pem (Zephyr's default ECDSA-P256 key), identified by the
+    /// fingerprint alone as a report names its signer: it fails even though the user trusted it.
+    /// Fingerprint: `openssl pkey -pubin -in mcuboot/root-ec-p256.pub.pem -outform DER | sha256sum`
+    /// over `../shared/conformance/known-test-keys/`, when this test was written.
+    @Test func mcubootSampleKeyFailsEvenWhenTrusted() throws {
+        let fingerprint = "e30466f6b8470c1f29070b17f1e2d3e94d445e3f608087fdc711e4382bb538b6"
+        let report = PolicyTestFixtures.report(signer: Signer(name: "root-ec-p256", keyFingerprint: fingerprint))
+        let checks = KnownTestKeyRule().evaluate(PolicyInput(report: report, signingKey: nil, context: PolicyTestFixtures.context()))
+        let check = try #require(checks.first)
+        #expect(checks.count == 1)
+        #expect(check.code == .keyKnownTestKey && check.status == .failed)
+        #expect(check.message.contains("mcu-tools/mcuboot:root-ec-p256.pem"))
+        #expect(check.message.contains("Zephyr"))
+        #expect(Verdict(checks: checks) == .fail)
     }
 }
