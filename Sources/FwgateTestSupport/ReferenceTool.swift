@@ -8,6 +8,14 @@ public enum ReferenceTool {
     /// - Returns: stdout.
     /// - Throws: when the tool cannot be started or exits non-zero.
     public static func run(_ tool: String, _ arguments: [String], input: Data? = nil) throws -> String {
+        String(decoding: try runData(tool, arguments, input: input), as: UTF8.self)
+    }
+
+    /// Runs `tool arguments...` with `input` on stdin, in the package root.
+    ///
+    /// - Returns: stdout, as bytes.
+    /// - Throws: when the tool cannot be started or exits non-zero.
+    public static func runData(_ tool: String, _ arguments: [String], input: Data? = nil) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
@@ -33,7 +41,7 @@ public enum ReferenceTool {
         guard process.terminationStatus == 0 else {
             throw TestSupportError("\(tool) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
         }
-        return String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
+        return try Data(contentsOf: outURL)
     }
 
     /// The lowercase hex SHA-256 of a file (path relative to the package root), as `sha256sum` says.
