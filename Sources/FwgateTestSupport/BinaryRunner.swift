@@ -1,5 +1,6 @@
 import Foundation
 
+
 /// Runs the built `fwgate` binary and captures stdout, stderr and the exit status, so tests pin
 /// all three. [ArgumentParser `AssertExecuteCommand`]
 public enum BinaryRunner {
@@ -30,15 +31,25 @@ public enum BinaryRunner {
     /// - Parameters:
     ///   - arguments: command-line arguments.
     ///   - environment: extra variables (NO_COLOR is always set so output is plain).
+    ///   - unsetting: variables removed from the child's environment (e.g. `NO_COLOR`).
     ///   - directory: the working directory.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL? = nil) throws -> Result {
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], unsetting: Set<String> = [], directory: URL? = nil
+    ) throws -> Result {
+        try runProgram(try executable(), arguments, environment: environment, unsetting: unsetting, directory: directory)
+    }
+
+    static func runProgram(
+        _ program: URL, _ arguments: [String], environment: [String: String], unsetting: Set<String>, directory: URL? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = try executable()
+        process.executableURL = program
         process.arguments = arguments
         process.currentDirectoryURL = directory ?? ProjectPaths.root
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         for (key, value) in environment { env[key] = value }
+        for key in unsetting { env[key] = nil }
         process.environment = env
         // Files, not pipes: a pipe that fills up would block the child.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-run-\(UUID().uuidString)")
@@ -61,5 +72,26 @@ public enum BinaryRunner {
             status: process.terminationStatus,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// Runs `fwgate arguments...` on a pseudo-terminal, as a user at a terminal would (colour is
+    /// allowed only there), through util-linux `script`. stdout and stderr both reach the
+    /// terminal, so the result's `stdout` holds both (with the terminal's `\r\n` made `\n`) and
+    /// `stderr` is empty.
+    ///
+    /// - Parameters:
+    ///   - arguments: command-line arguments.
+    ///   - environment: extra variables (NO_COLOR is set unless `unsetting` removes it).
+    ///   - unsetting: variables removed from the child's environment.
+    public static func runOnTerminal(
+        _ arguments: [String], environment: [String: String] = [:], unsetting: Set<String> = []
+    ) throws -> Result {
+        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = ([try executable().path] + arguments).map(quoted).joined(separator: " ")
+        var env = environment
+        env["TERM"] = env["TERM"] ?? "xterm"
+        let result = try BinaryRunner.runProgram(
+            URL(fileURLWithPath: "/usr/bin/script"), ["-q", "-e", "-c", command, "/dev/null"], environment: env, unsetting: unsetting)
+        return Result(status: result.status, stdout: result.stdout.replacingOccurrences(of: "\r\n", with: "\n"), stderr: result.stderr)
     }
 }

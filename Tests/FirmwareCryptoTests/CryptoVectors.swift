@@ -157,12 +157,14 @@ struct CryptoVectors: Decodable {
 @Suite struct ExpectedFileTests {
     @Test func expectedJSONLoadsAndListsEveryCase() throws {
         let vectors = try CryptoVectors.loaded.get()
-        #expect(vectors.digests.count >= 20)
-        #expect(vectors.keys.count >= 10)
-        #expect(vectors.badKeys.count >= 4)
-        #expect(vectors.signatures.count >= 20)
-        #expect(vectors.certificates.count >= 4)
-        #expect(vectors.chains.count >= 14)
-        #expect(vectors.cms.count >= 8)
+        // What generate.sh / build_expected.py made (its closing summary line), exactly: a
+        // vector that goes missing or fails to decode must not go unnoticed.
+        #expect(vectors.digests.count == 31)
+        #expect(vectors.keys.count == 22)
+        #expect(vectors.badKeys.count == 4)
+        #expect(vectors.signatures.count == 76)
+        #expect(vectors.certificates.count == 23)
+        #expect(vectors.chains.count == 16)
+        #expect(vectors.cms.count == 8)
     }
 }

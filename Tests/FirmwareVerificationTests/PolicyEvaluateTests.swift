@@ -65,39 +65,82 @@ import Testing
         #expect(report.verdict == .warn)
     }
 
+    /// A scenario and what each of the eight rules must answer for it under
+    /// keys-example/policy.yaml, worked out by hand from the policy text and the scenario
+    /// (not by running the rules).
     struct Scenario: Sendable, CustomTestStringConvertible {
         let name: String
         let input: PolicyInput
+        let expected: [CheckCode: Check.Status]
         var testDescription: String { name }
+    }
+
+    /// Everything skipped or passed that a signed mcuboot image with no key, no certificate
+    /// and no device facts gets; scenarios override the codes they are about.
+    static func expecting(_ overrides: [CheckCode: Check.Status]) -> [CheckCode: Check.Status] {
+        let base: [CheckCode: Check.Status] = [
+            "policy.format-not-allowed": .passed,  // mcuboot is in formats: [mcuboot, esp-idf]
+            "policy.unsigned-format": .passed,  // signed
+            .algorithmWeak: .skipped,  // no signing key identified
+            .keyKnownTestKey: .skipped,  // no key, no signer fingerprint
+            .rollbackVersion: .skipped,  // no installed version on record
+            .rollbackSecurityCounter: .skipped,  // no installed counter
+            .certExpiringSoon: .skipped,  // no certificate
+            "policy.validity-too-short": .skipped,  // no certificate
+        ]
+        return base.merging(overrides) { $1 }
     }
 
     static let scenarios: [Scenario] = [
         Scenario(
             name: "rollback",
-            input: PolicyInput(report: F.report(version: "0.9.0"), signingKey: nil, context: F.context(installedVersion: "1.0.0"))),
+            input: PolicyInput(report: F.report(version: "0.9.0"), signingKey: nil, context: F.context(installedVersion: "1.0.0")),
+            // 0.9.0 < installed 1.0.0; rollback.enforce: true.
+            expected: expecting([.rollbackVersion: .failed])),
         Scenario(
             name: "procurement near expiry",
             input: PolicyInput(
                 report: F.report(earliestExpiry: RFC3339.parse("2026-08-01T00:00:00Z")), signingKey: nil,
-                context: F.context(procurement: true))),
-        Scenario(name: "unsigned", input: PolicyInput(report: F.report(signed: false), signingKey: nil, context: F.context())),
+                context: F.context(procurement: true)),
+            // 2026-06-01 → 2026-08-01 is 61 days: outside warnDays 30, short of procurementMinimumDays 365.
+            expected: expecting([.certExpiringSoon: .passed, "policy.validity-too-short": .failed])),
+        Scenario(
+            name: "unsigned",
+            input: PolicyInput(report: F.report(signed: false), signingKey: nil, context: F.context()),
+            // unsignedFormatsUnsafe: [] — the rule does not downgrade; signature.missing stays failed.
+            expected: expecting(["policy.unsigned-format": .skipped])),
         Scenario(
             name: "wrong format for vendor",
             input: PolicyInput(
-                report: F.report(format: "esp-idf"), signingKey: nil, context: F.context(vendor: "acme-medical", model: "pump-x1"))),
+                report: F.report(format: "esp-idf"), signingKey: nil, context: F.context(vendor: "acme-medical", model: "pump-x1")),
+            // acme-medical pump-x1 accepts formats: [mcuboot] only.
+            expected: expecting(["policy.format-not-allowed": .failed])),
     ]
 
     @Test(arguments: scenarios)
-    func compositeReportsExactlyWhatEachRuleReports(_ scenario: Scenario) throws {
+    func eachRuleAnswersWhatThePolicyTextSays(_ scenario: Scenario) throws {
         let policy = try Policy.load(path: Self.examplePolicy)
-        let composite = policy.evaluate(scenario.input).added
-        let single = policy.rules.flatMap { $0.evaluate(scenario.input) }
-        #expect(composite == single)
-        let rollback = RollbackRule(policy: policy.rollback).evaluate(scenario.input)
-        #expect(composite.filter { $0.code.family == "rollback" } == rollback)
-        let expiry = ExpiryWindowRule(policy: policy.expiry).evaluate(scenario.input)
-        #expect(composite.filter { $0.code == .certExpiringSoon || $0.code == "policy.validity-too-short" } == expiry)
-        #expect(Verdict(checks: scenario.input.report.checks + composite) == .fail)
+        let added = policy.evaluate(scenario.input).added
+        // One check per rule code, no more, no fewer.
+        #expect(added.map(\.code).sorted { $0.rawValue < $1.rawValue } == scenario.expected.keys.sorted { $0.rawValue < $1.rawValue })
+        var got: [CheckCode: Check.Status] = [:]
+        for check in added { got[check.code] = check.status }
+        #expect(got == scenario.expected, "\(added)")
+        #expect(added.allSatisfy { $0.subject == "fw.bin" })
+        #expect(Verdict(checks: scenario.input.report.checks + added) == .fail)
+    }
+
+    @Test func procurementExpiryNamesTheDateAndTheDaysLeft() throws {
+        let policy = try Policy.load(path: Self.examplePolicy)
+        let scenario = try #require(Self.scenarios.first { $0.name == "procurement near expiry" })
+        let added = policy.evaluate(scenario.input).added
+        let short = try #require(added.first { $0.code == "policy.validity-too-short" })
+        // Whole days from 2026-06-01T00:00:00Z to 2026-08-01T00:00:00Z: 30 (June) + 31 (July).
+        #expect(short.detail?["daysLeft"] == "61")
+        #expect(short.detail?["notAfter"] == "2026-08-01T00:00:00Z")
+        #expect(short.message.contains("61 day(s)") && short.message.contains("at least 365"))
+        let soon = try #require(added.first { $0.code == .certExpiringSoon })
+        #expect(soon.message.contains("expires in 61 day(s)") && soon.message.contains("outside the 30-day warning window"))
     }
 
     // MARK: with real MCUboot images (testvectors/mcuboot, imgtool-made)

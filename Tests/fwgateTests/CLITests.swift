@@ -56,7 +56,8 @@ import Testing
         #expect(ok.status == 0)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [[String: Any]])
         #expect(entries.first?["bits"] as? Int == 2048)
-        #expect((entries.first?["fingerprint"] as? String)?.count == 64)
+        // testvectors/crypto/expected.json keys[]: SHA-256 of the DER SPKI, made with openssl.
+        #expect(entries.first?["fingerprint"] as? String == "28f066e2c1ed717b62aaf40bff81a0881d33be075311ed186c81aa01a11e2e11")
         let garbage = try BinaryRunner.run(["keys", "fingerprint", "testvectors/crypto/keys/garbage.bin"])
         #expect(garbage.status == 2)
         #expect(garbage.stderr.contains("testvectors/crypto/keys/garbage.bin: not a public key"))
@@ -124,7 +125,7 @@ import Testing
         #expect(report["verdict"] as? String == "fail")
         #expect(report["signed"] as? Bool == true)
         #expect(report["version"] as? String == "1.0.0+0")
-        #expect((report["sha256"] as? String)?.count == 64)
+        #expect(report["sha256"] as? String == (try ReferenceTool.sha256sum("\(Self.dir)/ecdsa-p256-payload-flip.bin")))
         let failed = (report["checks"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "failed" }.compactMap { $0["code"] as? String }
         #expect(failed == ["integrity.digest-mismatch"])
     }
@@ -202,7 +203,11 @@ import Testing
         #expect(lines.last == "gate: 1 of 2 artifact(s) pass policy keys-example/policy.yaml")
         let entries = try BinaryRunner.run(["inventory", "export", "--format", "jsonl", "--db", db])
         #expect(entries.stdout.split(separator: "\n").count == 2)
-        #expect(entries.stdout.contains("\"policyDigest\":\""))
+        let policyDigest = try ReferenceTool.sha256sum("keys-example/policy.yaml")
+        for line in entries.stdout.split(separator: "\n") {
+            let entry = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(entry["policyDigest"] as? String == policyDigest)
+        }
     }
 
     @Test func gateNeedsAPolicy() throws {

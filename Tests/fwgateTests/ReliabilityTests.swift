@@ -50,63 +50,102 @@ import Glibc
         #expect(try Self.auditIntact(db))
     }
 
+    /// The entries as `inventory export --format jsonl` gives them.
+    static func export(_ db: String) throws -> [[String: Any]] {
+        let result = try BinaryRunner.run(["inventory", "export", "--format", "jsonl", "--db", db])
+        return try result.stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a whole JSON entry: \(line)")
+        }
+    }
+
+    /// A batch of 40 artifacts × 10 devices is killed with SIGKILL at a known point: artifact 25
+    /// is a named pipe, so with `--jobs 1` the batch blocks opening it after recording exactly
+    /// the 250 pairs of artifacts 0-24 (one transaction per artifact). The test waits until the
+    /// database holds those 250 entries, kills, and checks that they are whole and chained and
+    /// that `--resume` records exactly the 150 missing pairs. No timing decides the outcome.
     @Test func killedBatchLeavesWholeEntriesAndResumeRecordsOnlyTheMissingPairs() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("inv.sqlite").path
-        let devices = 400
+        let artifacts = 40
+        let blocking = 25
+        let devicesPerArtifact = 10
+        let devices = artifacts * devicesPerArtifact
         var devicesCSV = "id,make,model\n"
         var manifest = "file,device\n"
-        // 40 distinct 8 MiB files, 10 devices each: a batch records one artifact per transaction,
-        // so there are 40 commits for the kill to land between, and hashing each file takes long
-        // enough (with --jobs 1) for the kill to land mid-batch. The files are not firmware: each
-        // pair is a failed entry, which is just as good for testing crash safety.
-        let random = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
-        var block = random.readData(ofLength: 8 << 20)
-        try random.close()
-        for copy in 0..<40 {
-            block[0] = UInt8(copy)  // distinct files, distinct digests
-            try block.write(to: dir.appendingPathComponent("fw-\(copy).bin"))
+        // The files are not firmware: each pair is a failed entry, which is just as good for
+        // testing crash safety.
+        for copy in 0..<artifacts where copy != blocking {
+            try Data("not firmware \(copy)\n".utf8).write(to: dir.appendingPathComponent("fw-\(copy).bin"))
         }
+        let fifo = dir.appendingPathComponent("fw-\(blocking).bin").path
+        #expect(mkfifo(fifo, 0o600) == 0)
         for index in 0..<devices {
             devicesCSV += "dev-\(index),acme,x1\n"
-            manifest += "fw-\(index % 40).bin,dev-\(index)\n"
+            manifest += "fw-\(index / devicesPerArtifact).bin,dev-\(index)\n"
         }
         try devicesCSV.write(to: dir.appendingPathComponent("devices.csv"), atomically: true, encoding: .utf8)
         try manifest.write(to: dir.appendingPathComponent("manifest.csv"), atomically: true, encoding: .utf8)
         #expect(try BinaryRunner.run(["devices", "import", dir.appendingPathComponent("devices.csv").path, "--db", db]).status == 0)
 
-        // Start the batch and kill it with SIGKILL while it records.
         let process = Process()
         process.executableURL = try BinaryRunner.executable()
         process.arguments = ["batch", dir.appendingPathComponent("manifest.csv").path, "--db", db, "--jobs", "1", "--quiet"] + Self.trust
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait until some entries exist (or the batch ends), then kill.
-        let deadline = Date().addingTimeInterval(20)
+        // Wait for the 250 entries before the pipe (a generous limit only guards against a hang).
+        let expectedBeforeKill = blocking * devicesPerArtifact
+        let deadline = Date().addingTimeInterval(300)
+        var seen = 0
         while process.isRunning && Date() < deadline {
-            if (try? Self.count(db)) ?? 0 > 20 { break }
-            usleep(20_000)
+            seen = try Self.count(db)
+            if seen >= expectedBeforeKill { break }
+            usleep(50_000)
         }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        #expect(process.isRunning, "the batch must still be blocked on the pipe")
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
 
-        let afterKill = try Self.count(db)
-        #expect(afterKill > 0 && afterKill < devices, "the kill must land mid-batch (recorded \(afterKill) of \(devices))")
+        let afterKill = try Self.export(db)
+        #expect(afterKill.count == expectedBeforeKill, "recorded \(afterKill.count), expected the \(expectedBeforeKill) pairs before the pipe")
+        // Whole entries: each one complete, for the right artifact and device.
+        var recorded: Set<String> = []
+        for entry in afterKill {
+            let path = try #require(entry["artifactPath"] as? String)
+            let device = try #require(entry["deviceID"] as? String)
+            let file = URL(fileURLWithPath: path).lastPathComponent
+            recorded.insert("\(file) \(device)")
+            #expect(entry["verdict"] as? String == "fail")
+            #expect(entry["artifactSHA256"] as? String == (try ReferenceTool.sha256sum(path)), "\(file)")
+            #expect((entry["entryHash"] as? String)?.isEmpty == false && (entry["previousHash"] as? String)?.isEmpty == false)
+        }
+        let before = Set((0..<expectedBeforeKill).map { "fw-\($0 / devicesPerArtifact).bin dev-\($0)" })
+        #expect(recorded == before)
         #expect(try Self.auditIntact(db), "the chain must be intact after SIGKILL")
 
+        // The pipe becomes an ordinary file; --resume records exactly the missing pairs.
+        try FileManager.default.removeItem(atPath: fifo)
+        try Data("not firmware \(blocking)\n".utf8).write(to: URL(fileURLWithPath: fifo))
         let resumed = try BinaryRunner.run(
             ["batch", dir.appendingPathComponent("manifest.csv").path, "--db", db, "--resume", "--json"] + Self.trust)
         #expect(resumed.status == 1)  // the files are not firmware: every pair fails
-        let lines = resumed.stdout.split(separator: "\n")
-        #expect(lines.count == devices - afterKill, "resume must record only the missing pairs")
-        #expect(try Self.count(db) == devices)
+        var resumedPairs: [String] = []
+        for line in resumed.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let file = URL(fileURLWithPath: (object["file"] as? String) ?? "").lastPathComponent
+            resumedPairs.append("\(file) \((object["device"] as? String) ?? "-")")
+        }
+        let missing = Set((expectedBeforeKill..<devices).map { "fw-\($0 / devicesPerArtifact).bin dev-\($0)" })
+        #expect(resumedPairs.count == devices - expectedBeforeKill, "resume must record only the missing pairs")
+        #expect(Set(resumedPairs) == missing)
         #expect(try Self.auditIntact(db))
         // Every (file, device) pair exactly once.
-        let export = try BinaryRunner.run(["inventory", "export", "--format", "csv", "--db", db]).stdout
-        let rows = export.split(separator: "\n").dropFirst()
-        let devicesSeen = rows.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] }
-        #expect(Set(devicesSeen).count == devices)
+        let all = try Self.export(db).map { entry in
+            "\(URL(fileURLWithPath: (entry["artifactPath"] as? String) ?? "").lastPathComponent) \((entry["deviceID"] as? String) ?? "-")"
+        }
+        #expect(all.count == devices)
+        #expect(Set(all) == before.union(missing))
     }
 }

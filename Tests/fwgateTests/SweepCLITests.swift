@@ -38,6 +38,44 @@ import Testing
         #expect(crls.first?["bucket"] as? String == "expired")
     }
 
+    /// testvectors/sweep/expected-openssl.json is written by expected_openssl.py from
+    /// `openssl x509 -subject -serial -enddate -fingerprint -sha256` alone, with daysLeft and bucket
+    /// computed by the script from the fixed --at: fwgate's sweep must agree certificate by
+    /// certificate, location by location.
+    @Test func jsonAgreesWithWhatOpenSSLSaysOfEachCertificate() throws {
+        struct Expected: Decodable {
+            struct Certificate: Decodable {
+                var subject: String
+                var serial: String
+                var notAfter: String
+                var sha256: String
+                var daysLeft: Int
+                var bucket: String
+                var files: [String]
+            }
+            var at: String
+            var certificates: [Certificate]
+        }
+        let expected = try TestVectors.decode(Expected.self, from: "sweep/expected-openssl.json")
+        #expect(expected.at == Self.at)
+        #expect(expected.certificates.count == 7)
+        let result = try BinaryRunner.run(Self.base + ["--format", "json"])
+        #expect(result.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let certificates = try #require(object["certificates"] as? [[String: Any]])
+        #expect(certificates.count == expected.certificates.count)
+        for want in expected.certificates {
+            let got = try #require(certificates.first { $0["sha256"] as? String == want.sha256 }, "\(want.subject) missing")
+            #expect(got["subject"] as? String == want.subject)
+            #expect(got["serial"] as? String == want.serial)
+            #expect(got["notAfter"] as? String == want.notAfter)
+            #expect(got["daysLeft"] as? Int == want.daysLeft, "\(want.subject)")
+            #expect(got["bucket"] as? String == want.bucket, "\(want.subject)")
+            let paths = (got["locations"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(Set(paths) == Set(want.files.map { "testvectors/sweep/certs/\($0)" }), "\(want.subject)")
+        }
+    }
+
     @Test func csvAndPrometheusCarryTheSameCertificates() throws {
         let csv = try BinaryRunner.run(Self.base + ["--format", "csv"])
         let lines = csv.stdout.split(separator: "\n")

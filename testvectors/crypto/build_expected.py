@@ -815,7 +815,7 @@ CMS_CASES = [
     ("expired-signer", "cms/expired-signer.p7s", "der", "cms/content.bin", "chains/leaf-expired.pem",
      ["cert.expired"], 4, "certificate has expired",
      "Signed by the leaf that expired on 2025-01-01; the signature itself is intact."),
-    ("truncated", "cms/detached-truncated.p7s", "der", "cms/content.bin", None, ["malformed.truncated"], 2,
+    ("truncated", "cms/detached-truncated.p7s", "der", "cms/content.bin", None, ["malformed.encoding"], 2,
      "not enough data",
      "cms/detached.p7s cut to its first half: the outer DER length runs past the end of the file."),
 ]

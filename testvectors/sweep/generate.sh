@@ -63,3 +63,6 @@ head -c 300 work/pump-ok.clean.pem > certs/corrupt.pem
 printf 'this is not a certificate\n' > certs/notes.txt
 rm -rf work
 echo "certs/ written"
+# The values a sweep must report, from openssl alone (subject, serial, notAfter, SHA-256; daysLeft
+# and bucket computed from the fixed --at).
+python3 expected_openssl.py

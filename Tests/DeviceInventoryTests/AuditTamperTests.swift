@@ -1,0 +1,109 @@
+import DeviceInventory
+import FirmwareFormats
+import FirmwareVerification
+import Foundation
+import GRDB
+import Testing
+
+/// Edits an attacker could make with the sqlite3 shell (triggers dropped first) to the fields
+/// an auditor relies on — the artifact's SHA-256, the device, the signer, the policy digest, the
+/// order of the chain — each caught by `verifyAuditChain()`, which names the entry concerned.
+///
+/// Exact entry hashes are not asserted: the hash form may change; which entry breaks may not.
+@Suite struct AuditTamperTests {
+    static let at = RFC3339.parse("2026-06-01T00:00:00Z")!
+
+    static func report(_ index: Int) -> VerificationReport {
+        VerificationReport(
+            file: "fw-\(index).bin", sha256: String(repeating: String(index), count: 64), format: "mcuboot", signed: true,
+            version: "1.\(index).0", signer: Signer(name: "vendor-\(index)", keyFingerprint: String(repeating: "b", count: 64)),
+            checks: [Check(.signatureInvalid, .passed, subject: "fw-\(index).bin", "signature verifies")])
+    }
+
+    /// Four entries for four devices, each with a policy digest; audited intact.
+    static func makeInventory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-tamper-\(UUID().uuidString).sqlite").path
+        let inventory = try Inventory.open(path: path)
+        try inventory.upsert((1...4).map { DeviceRecord(id: "pump-\($0)", updatedAt: at) })
+        for index in 1...4 {
+            try inventory.record(
+                report(index), deviceID: "pump-\(index)", size: 100, policyDigest: String(repeating: "c", count: 64), toolVersion: "t",
+                at: at)
+        }
+        let audit = try inventory.verifyAuditChain()
+        #expect(audit.intact && audit.entries == 4)
+        return path
+    }
+
+    /// Runs `sql` as the sqlite3 shell would, after dropping the append-only triggers.
+    static func tamper(_ path: String, _ sql: String) throws {
+        let script = "DROP TRIGGER postureEntry_no_update; DROP TRIGGER postureEntry_no_delete; \(sql)"
+        if let sqlite3 = ["/usr/bin/sqlite3", "/bin/sqlite3"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: sqlite3)
+            process.arguments = [path, script]
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        } else {
+            try DatabaseQueue(path: path).writeWithoutTransaction { try $0.execute(sql: script) }
+        }
+    }
+
+    struct Edit: Sendable, CustomTestStringConvertible {
+        let name: String
+        let sql: String
+        let brokenAt: Int64
+        let word: String
+        var testDescription: String { name }
+    }
+
+    static let edits: [Edit] = [
+        Edit(
+            name: "artifact SHA-256 replaced",
+            sql: "UPDATE postureEntry SET artifactSHA256 = '\(String(repeating: "e", count: 64))' WHERE id = 2;", brokenAt: 2,
+            word: "altered"),
+        Edit(name: "entry moved to another device", sql: "UPDATE postureEntry SET deviceID = 'pump-4' WHERE id = 3;", brokenAt: 3, word: "altered"),
+        Edit(name: "entry detached from its device", sql: "UPDATE postureEntry SET deviceID = NULL WHERE id = 1;", brokenAt: 1, word: "altered"),
+        Edit(name: "signer renamed", sql: "UPDATE postureEntry SET signerName = 'trusted-vendor' WHERE id = 4;", brokenAt: 4, word: "altered"),
+        Edit(
+            name: "signer fingerprint replaced",
+            sql: "UPDATE postureEntry SET signerFingerprint = '\(String(repeating: "d", count: 64))' WHERE id = 2;", brokenAt: 2,
+            word: "altered"),
+        Edit(
+            name: "policy digest replaced",
+            sql: "UPDATE postureEntry SET policyDigest = '\(String(repeating: "0", count: 64))' WHERE id = 3;", brokenAt: 3,
+            word: "altered"),
+        Edit(name: "policy digest removed", sql: "UPDATE postureEntry SET policyDigest = NULL WHERE id = 1;", brokenAt: 1, word: "altered"),
+        // Entries 2 and 3 swap places (ids exchanged): entry 2 no longer links to entry 1.
+        Edit(
+            name: "chain reordered",
+            sql: "UPDATE postureEntry SET id = 100 WHERE id = 2; UPDATE postureEntry SET id = 2 WHERE id = 3; UPDATE postureEntry SET id = 3 WHERE id = 100;",
+            brokenAt: 2, word: "reordered"),
+        // The last entry moved to the front, renumbered 0.
+        Edit(name: "head moved first", sql: "UPDATE postureEntry SET id = 0 WHERE id = 4;", brokenAt: 0, word: "reordered"),
+    ]
+
+    @Test(arguments: edits)
+    func shellEditIsCaughtAndTheEntryNamed(_ edit: Edit) throws {
+        let path = try Self.makeInventory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.tamper(path, edit.sql)
+        let audit = try Inventory.open(path: path).verifyAuditChain()
+        #expect(!audit.intact)
+        #expect(audit.firstBrokenEntryID == edit.brokenAt)
+        #expect(audit.problem?.contains("entry \(edit.brokenAt) ") == true, "\(audit.problem ?? "")")
+        #expect(audit.problem?.contains(edit.word) == true, "\(audit.problem ?? "")")
+    }
+
+    /// The control: dropping the triggers and rewriting a field with its own value changes
+    /// nothing, so the audit must still pass (the edits above fail for what they change).
+    @Test func rewritingAFieldWithItsOwnValueStaysIntact() throws {
+        let path = try Self.makeInventory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Self.tamper(path, "UPDATE postureEntry SET artifactSHA256 = artifactSHA256, deviceID = deviceID, policyDigest = policyDigest;")
+        let audit = try Inventory.open(path: path).verifyAuditChain()
+        #expect(audit.intact)
+        #expect(audit.entries == 4)
+    }
+}
