@@ -11,8 +11,9 @@ let package = Package(
     products: [
         .executable(name: "fwgate", targets: ["fwgate"]),
         .library(name: "FirmwareVerification", targets: ["FirmwareVerification"]),
-        // For the fuzz package in Fuzz/ (parsers only).
+        // For the fuzz package in Fuzz/, whose entry points drive the production path.
         .library(name: "FirmwareFormats", targets: ["FirmwareFormats"]),
+        .library(name: "FirmwareCrypto", targets: ["FirmwareCrypto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

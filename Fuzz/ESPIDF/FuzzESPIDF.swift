@@ -1,29 +1,23 @@
-// libFuzzer entry point for the ESP-IDF application image parser (parse only: DESIGN.md
-// "Parsing is pure ... That is what the fuzzers hammer"). No main.swift: libFuzzer provides
-// main, so the target is compiled with -parse-as-library and -sanitize=fuzzer. Seeds are in
-// corpus/ (copies of testvectors/esp-idf images).
-
-import FirmwareCrypto
+// libFuzzer entry for ESP-IDF application images, through the production path
+// (FuzzSupport/FuzzDriver): parse, checksum, appended SHA-256, segment placement, every Secure
+// Boot v2 block with the vectors' trusted keys, the policy, the JSON report. The format is
+// forced so every input reaches the ESP-IDF parser and verifier.
 import FirmwareFormats
-import Foundation
+import FirmwareVerification
+import FuzzSupport
 
-/// Parses one input. A `MalformedInput` is the expected answer to most inputs; a trap, an
-/// out-of-bounds read or a broken invariant below is a bug.
+nonisolated(unsafe) var session: VerificationSession?
+
+/// Builds the session (trust store, policy) once, before the first input, so its allocations
+/// are not mistaken for a leak of the first input.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+    session = FuzzDriver.session(keys: "esp-idf", format: .espIDF)
+    return 0
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let source = MemoryByteSource(Data(bytes: data, count: size))
-    _ = ESPIDFFormat.sniff(source)
-    guard let description = try? ESPIDFFormat.parse(source) else { return 0 }
-    // What the verifier will read must lie inside the input.
-    for request in ESPIDFFormat.digestRequests(for: description) {
-        precondition(request.range.lowerBound >= 0 && request.range.upperBound <= source.count, "digest range outside the input")
-    }
-    for segment in description.segments {
-        precondition(segment.dataRange.upperBound <= description.checksum.offset, "segment data past the checksum byte")
-    }
-    precondition(description.checksum.offset < description.imageLength && description.imageLength <= source.count, "image length")
-    for block in description.signatureBlocks {
-        precondition(block.crcRange.upperBound <= source.count, "signature block outside the input")
-    }
+public func fuzzESPIDF(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    FuzzDriver.run(data, size, session: session!)
     return 0
 }

@@ -1,17 +1,22 @@
-// libFuzzer entry for the MCUboot parser: any bytes must parse or throw MalformedInput, never
-// crash, hang or read out of bounds (AddressSanitizer watches).
-import FirmwareCrypto
+// libFuzzer entry for MCUboot images, through the production path (FuzzSupport/FuzzDriver):
+// parse, the image hash and signature rules with the vectors' trusted keys, the policy, the
+// JSON report. The format is forced so every input reaches the MCUboot parser and verifier.
 import FirmwareFormats
-import Foundation
+import FirmwareVerification
+import FuzzSupport
+
+nonisolated(unsafe) var session: VerificationSession?
+
+/// Builds the session (trust store, policy) once, before the first input, so its allocations
+/// are not mistaken for a leak of the first input.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+    session = FuzzDriver.session(keys: "mcuboot", format: .mcuboot)
+    return 0
+}
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzMCUboot(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let source = MemoryByteSource(Data(bytes: data, count: size))
-    if let description = try? MCUbootParser.parse(source) {
-        // Whatever parses must describe ranges inside the input.
-        precondition(description.hashedRange.upperBound <= Int64(size))
-        for tlv in description.tlvs { precondition(tlv.valueRange.upperBound <= Int64(size)) }
-        _ = MCUbootFormat.digestRequests(for: description)
-    }
+    FuzzDriver.run(data, size, session: session!)
     return 0
 }

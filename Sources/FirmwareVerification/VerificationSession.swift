@@ -102,6 +102,24 @@ public struct VerificationSession: Sendable {
         return try report(prepared, context: context, stages: nil)
     }
 
+    /// Verifies bytes already in hand as if they were the artifact's primary file: the same
+    /// detection, parsing, rules and policy (fuzzing drives this; so can a caller that read the
+    /// file once for another purpose).
+    ///
+    /// - Parameters:
+    ///   - source: the primary file's bytes.
+    ///   - artifact: its name (for messages) and companions.
+    ///   - device: the device it is for.
+    /// - Returns: the report.
+    /// - Throws: `FwgateError` when a companion cannot be opened or the scope is unknown.
+    public func report(for source: any ByteSource, as artifact: Artifact, device: DeviceFacts? = nil) throws(FwgateError)
+        -> VerificationReport
+    {
+        let prepared = try FirmwareVerifier.prepare(source, as: artifact, format: options.format)
+        let context = VerificationContext(at: at, device: device, procurement: options.procurement)
+        return try report(prepared, context: context, stages: nil)
+    }
+
     /// Verifies one artifact for each of its devices: read and hashed once, the format's rules
     /// run once per trust scope, the policy (rollback, ...) per device. An unreadable file gives
     /// an `input.unreadable` report per device, not an error: a batch goes on.

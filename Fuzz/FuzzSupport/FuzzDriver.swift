@@ -1,0 +1,52 @@
+// The production path every format's fuzz entry drives: bytes → detection (or the format
+// forced) → parse → the format's rules with a fixed trust store holding the vectors' keys →
+// the strict built-in policy → the JSON report. Invariants that must hold for any input are
+// checked here; a trap is a finding.
+import FirmwareCrypto
+import FirmwareFormats
+import FirmwareVerification
+import Foundation
+
+public enum FuzzDriver {
+    /// The repository root, from this file's place (Fuzz/FuzzSupport/).
+    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// A session trusting every key file under `testvectors/<folder>/keys`, at a fixed time.
+    public static func session(keys folder: String, format: FormatID?) -> VerificationSession {
+        let keys = root.appendingPathComponent("testvectors/\(folder)/keys")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: keys.path)) ?? []).sorted()
+            .filter { $0.hasSuffix(".pub.pem") }.map { keys.appendingPathComponent($0).path }
+        guard let trust = try? TrustStore.load(files), !trust.keys.isEmpty else {
+            fatalError("fuzz: no trusted keys under \(keys.path)")
+        }
+        return VerificationSession(
+            trust: trust, at: Date(timeIntervalSince1970: 1_780_272_000), options: VerificationSession.Options(format: format))
+    }
+
+    /// Verifies one input and checks what must hold for every input:
+    /// - a report, never a crash or an error (the input is in memory, so no I/O can fail);
+    /// - fail-closed: no verdict but `fail` unless the artifact is signed by a trusted signer and
+    ///   no check failed;
+    /// - every check has a code of a known family and a message;
+    /// - the report encodes as JSON (what `verify --json` prints).
+    public static func run(_ data: UnsafePointer<UInt8>, _ size: Int, session: VerificationSession) {
+        let source = MemoryByteSource(Data(bytes: data, count: size))
+        let report: VerificationReport
+        do {
+            report = try session.report(for: source, as: Artifact(path: "fuzz-input"))
+        } catch {
+            fatalError("fuzz: an in-memory input threw an environment error: \(error)")
+        }
+        if report.verdict != .fail {
+            precondition(report.signed && report.signer != nil, "fuzz: a non-failing verdict without a trusted signer")
+            precondition(!report.checks.contains { $0.status == .failed }, "fuzz: a failed check but no failing verdict")
+        }
+        let families: Set<String> = ["malformed", "integrity", "signature", "key", "cert", "algorithm", "input", "policy", "rollback", "metadata", "manifest"]
+        for check in report.checks {
+            precondition(families.contains(check.code.family), "fuzz: unknown check family \(check.code)")
+            precondition(!check.message.isEmpty, "fuzz: a check without a message: \(check.code)")
+        }
+        guard (try? FwgateJSON.encoder(pretty: false).encode(report)) != nil else { fatalError("fuzz: the report does not encode") }
+    }
+}
