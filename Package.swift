@@ -107,7 +107,8 @@ let package = Package(
         ),
         .testTarget(
             name: "fwgateTests",
-            dependencies: ["fwgate", "FwgateTestSupport", "FirmwareVerification", "FirmwareCrypto"]
+            dependencies: ["fwgate", "FwgateTestSupport", "FirmwareVerification", "FirmwareCrypto"],
+            exclude: ["Snapshots"]
         ),
     ]
 )

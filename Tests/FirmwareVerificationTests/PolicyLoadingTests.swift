@@ -221,3 +221,58 @@ import Testing
         #expect(error.reason.contains("absent.yaml"))
     }
 }
+
+/// `unsignedTrailingData:` (issue: unsigned bytes after a signed image).
+@Suite struct TrailingDataPolicyTests {
+    static func policy(_ text: String) throws -> Policy {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-trailing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("policy.yaml")
+        try Data(text.utf8).write(to: file)
+        return try Policy.load(path: file.path)
+    }
+
+    /// A valid MCUboot image with 4 KiB of random bytes and a shell script appended.
+    static func appendedImage() throws -> URL {
+        var bytes = try TestVectors.data("mcuboot/ecdsa-p256.bin")
+        var generator = SeededGenerator(seed: 7)
+        bytes += Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        bytes += Data("#!/bin/sh\nrm -rf /data\n".utf8)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-appended-\(UUID().uuidString).bin")
+        try bytes.write(to: file)
+        return file
+    }
+
+    static func report(_ policy: Policy, _ file: URL) throws -> VerificationReport {
+        let trust = try TrustStore.load([try TestVectors.path("mcuboot/keys/test-ecdsa-p256.pub.pem")])
+        return try VerificationSession(policy: policy, trust: trust, at: RFC3339.parse("2026-06-01T00:00:00Z")!)
+            .report(for: Artifact(path: file.path))
+    }
+
+    @Test func appendedBytesWarnByDefaultWithOffsetAndLength() throws {
+        let file = try Self.appendedImage()
+        defer { try? FileManager.default.removeItem(at: file) }
+        let report = try Self.report(.default, file)
+        #expect(report.verdict == .warn)
+        #expect(report.warningCodes == [.integrityUnsignedTrailingData])
+        let check = try #require(report.checks.first { $0.code == .integrityUnsignedTrailingData })
+        // ecdsa-p256.bin is 4280 bytes (0x10b8): the appended 4096 + 23 bytes start there.
+        #expect(check.detail?["offset"] == "0x10b8")
+        #expect(check.detail?["length"] == String(4096 + 23))
+    }
+
+    @Test func thePolicyCanMakeThemAFailure() throws {
+        let file = try Self.appendedImage()
+        defer { try? FileManager.default.removeItem(at: file) }
+        let report = try Self.report(try Self.policy("version: 1\nunsignedTrailingData: fail\n"), file)
+        #expect(report.verdict == .fail)
+        #expect(report.failedCodes == [.integrityUnsignedTrailingData])
+    }
+
+    @Test func aCleanImageIsUnaffectedAndABadValueIsRefused() throws {
+        let clean = try Self.report(try Self.policy("version: 1\nunsignedTrailingData: fail\n"), TestVectors.url("mcuboot/ecdsa-p256.bin"))
+        #expect(clean.verdict == .pass)
+        #expect(throws: FwgateError.self) { try Self.policy("version: 1\nunsignedTrailingData: maybe\n") }
+    }
+}

@@ -45,7 +45,8 @@ extension Policy {
         }
         return Policy(
             source: path, digest: digest, vendors: vendors, formats: file.formats, unsignedFormatsUnsafe: file.unsignedFormatsUnsafe,
-            algorithms: file.algorithms, rollback: file.rollback, expiry: file.expiry, knownTestKeys: file.knownTestKeys)
+            algorithms: file.algorithms, rollback: file.rollback, expiry: file.expiry, knownTestKeys: file.knownTestKeys,
+            unsignedTrailingData: file.unsignedTrailingData)
     }
 
     /// Loads a vendor entry's key and root files (with `TrustStore.load`'s rules) and names the

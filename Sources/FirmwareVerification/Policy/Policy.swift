@@ -33,10 +33,14 @@ public struct Policy: Sendable {
     public let expiry: ExpiryPolicy
     /// Known test keys a lab may use.
     public let knownTestKeys: KnownTestKeyPolicy
+    /// What bytes after a signed image that nothing covers (`integrity.unsigned-trailing-data`)
+    /// do to the verdict.
+    public let unsignedTrailingData: TrailingDataHandling
 
     init(
         source: String?, digest: String, vendors: [VendorPolicy], formats: Set<FormatID>?, unsignedFormatsUnsafe: Set<FormatID>,
-        algorithms: AlgorithmPolicy, rollback: RollbackPolicy, expiry: ExpiryPolicy, knownTestKeys: KnownTestKeyPolicy
+        algorithms: AlgorithmPolicy, rollback: RollbackPolicy, expiry: ExpiryPolicy, knownTestKeys: KnownTestKeyPolicy,
+        unsignedTrailingData: TrailingDataHandling = .warn
     ) {
         self.source = source
         self.digest = digest
@@ -47,6 +51,7 @@ public struct Policy: Sendable {
         self.rollback = rollback
         self.expiry = expiry
         self.knownTestKeys = knownTestKeys
+        self.unsignedTrailingData = unsignedTrailingData
     }
 
     /// The built-in policy as YAML: what ``default`` means, and what its ``digest`` is taken of.
@@ -66,6 +71,7 @@ public struct Policy: Sendable {
           procurementMinimumDays: 365
         knownTestKeys:
           allowUnsafe: []          # every known test key fails
+        unsignedTrailingData: warn # bytes after a signed image that nothing covers warn
 
         """
 
@@ -99,7 +105,8 @@ public struct Policy: Sendable {
     public func evaluate(_ input: PolicyInput) -> PolicyOutcome {
         PolicyOutcome(
             added: rules.flatMap { $0.evaluate(input) },
-            downgradedUnsafe: UnsignedFormatRule(unsafeFormats: unsignedFormatsUnsafe).downgrades(input))
+            downgradedUnsafe: UnsignedFormatRule(unsafeFormats: unsignedFormatsUnsafe).downgrades(input),
+            escalated: unsignedTrailingData == .fail ? [.integrityUnsignedTrailingData] : [])
     }
 
     /// The trust store for one vendor and model: the keys (named `<vendor>/<file name>`) and
@@ -143,4 +150,12 @@ public struct Policy: Sendable {
     public func trustStore(for context: VerificationContext) throws(FwgateError) -> TrustStore {
         try trustStore(vendor: context.vendor, model: context.model)
     }
+}
+
+/// `unsignedTrailingData:` in the policy.
+public enum TrailingDataHandling: String, Sendable, Codable {
+    /// The default: a warning that names offset and length.
+    case warn
+    /// A failure: nothing may follow a signed image but padding the format defines.
+    case fail
 }

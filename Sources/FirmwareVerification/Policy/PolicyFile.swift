@@ -14,9 +14,10 @@ struct PolicyFile: Decodable {
     var rollback: RollbackPolicy
     var expiry: ExpiryPolicy
     var knownTestKeys: KnownTestKeyPolicy
+    var unsignedTrailingData: TrailingDataHandling
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, vendors, formats, unsignedFormatsUnsafe, algorithms, rollback, expiry, knownTestKeys
+        case version, vendors, formats, unsignedFormatsUnsafe, algorithms, rollback, expiry, knownTestKeys, unsignedTrailingData
     }
 
     init(from decoder: any Decoder) throws {
@@ -37,5 +38,14 @@ struct PolicyFile: Decodable {
         rollback = try container.decodeIfPresent(RollbackPolicy.self, forKey: .rollback) ?? .strict
         expiry = try container.decodeIfPresent(ExpiryPolicy.self, forKey: .expiry) ?? .strict
         knownTestKeys = try container.decodeIfPresent(KnownTestKeyPolicy.self, forKey: .knownTestKeys) ?? .strict
+        if let text = try container.decodeIfPresent(String.self, forKey: .unsignedTrailingData) {
+            guard let value = TrailingDataHandling(rawValue: text) else {
+                throw PolicyProblem(
+                    codingPath: [CodingKeys.unsignedTrailingData], "'\(text)' is not one of: warn, fail")
+            }
+            unsignedTrailingData = value
+        } else {
+            unsignedTrailingData = .warn
+        }
     }
 }

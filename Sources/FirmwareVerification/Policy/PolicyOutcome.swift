@@ -11,25 +11,37 @@ public struct PolicyOutcome: Sendable {
     ///
     /// - Warning: applying this accepts unsigned firmware.
     public var downgradedUnsafe: Set<CheckCode>
+    /// Codes of the report's warnings that the policy makes failures (`unsignedTrailingData:
+    /// fail` makes `integrity.unsigned-trailing-data` one).
+    public var escalated: Set<CheckCode>
 
     /// Creates an outcome.
     ///
     /// - Parameters:
     ///   - added: checks to append.
     ///   - downgradedUnsafe: failed codes to turn into warnings.
-    public init(added: [Check], downgradedUnsafe: Set<CheckCode> = []) {
+    ///   - escalated: warning codes to turn into failures.
+    public init(added: [Check], downgradedUnsafe: Set<CheckCode> = [], escalated: Set<CheckCode> = []) {
         self.added = added
         self.downgradedUnsafe = downgradedUnsafe
+        self.escalated = escalated
     }
 
-    /// The report with ``added`` appended and every failed check whose code is in
-    /// ``downgradedUnsafe`` turned into a warning (its message says the policy accepted it).
+    /// The report with ``added`` appended, every failed check whose code is in
+    /// ``downgradedUnsafe`` turned into a warning (its message says the policy accepted it), and
+    /// every warning whose code is in ``escalated`` turned into a failure.
     ///
     /// - Parameter report: the report the outcome was computed for.
     /// - Returns: the report the verdict should be derived from.
     public func applied(to report: VerificationReport) -> VerificationReport {
         var result = report
         result.checks = report.checks.map { check in
+            if check.status == .warning, escalated.contains(check.code) {
+                var failure = check
+                failure.status = .failed
+                failure.message += " (a failure under the policy)"
+                return failure
+            }
             guard check.status == .failed, downgradedUnsafe.contains(check.code) else { return check }
             var warning = check
             warning.status = .warning
