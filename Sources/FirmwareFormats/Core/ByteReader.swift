@@ -85,6 +85,23 @@ public struct ByteReader: Sendable {
         return low | high << 32
     }
 
+    /// Big-endian readers, for formats that store "network byte order" (U-Boot, FDT).
+    public mutating func u16be(_ what: String) throws(MalformedInput) -> UInt16 {
+        let b = [UInt8](try take(2, what: what))
+        return UInt16(b[0]) << 8 | UInt16(b[1])
+    }
+
+    public mutating func u32be(_ what: String) throws(MalformedInput) -> UInt32 {
+        let b = [UInt8](try take(4, what: what))
+        return UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+    }
+
+    public mutating func u64be(_ what: String) throws(MalformedInput) -> UInt64 {
+        let high = UInt64(try u32be(what))
+        let low = UInt64(try u32be(what))
+        return high << 32 | low
+    }
+
     /// A reader over the next `count` bytes, and this reader moved past them.
     ///
     /// - Throws: `MalformedInput(.malformedTruncated)` when fewer remain.

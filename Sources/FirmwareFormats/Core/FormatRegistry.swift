@@ -68,6 +68,7 @@ public enum FormatRegistry {
     public static let formats: [RegisteredFormat] = [
         RegisteredFormat(MCUbootFormat.self),
         RegisteredFormat(ESPIDFFormat.self),
+        RegisteredFormat(UImageFormat.self),
     ]
 
     /// The first format that reads this part of an artifact and whose magic matches, or nil.
