@@ -147,8 +147,8 @@ import Testing
             name: "unknown format name", yaml: "version: 1\nformats:\n  - mcuboot\n  - mcuboott\n", line: 4,
             says: ["formats[1]", "unknown format 'mcuboott'", "did you mean 'mcuboot'", "esp-idf"]),
         BadPolicy(
-            name: "unknown vendor format", yaml: "version: 1\nvendors:\n  - name: acme\n    keys: [\(key)]\n    formats: [uimage]\n", line: 5,
-            says: ["vendors[0].formats[0]", "unknown format 'uimage'"]),
+            name: "unknown vendor format", yaml: "version: 1\nvendors:\n  - name: acme\n    keys: [\(key)]\n    formats: [vxworks-elf]\n", line: 5,
+            says: ["vendors[0].formats[0]", "unknown format 'vxworks-elf'"]),
         BadPolicy(
             name: "private key instead of public", yaml: "version: 1\nvendors:\n  - name: acme\n    keys: [\(F.examplePath("vendor-keys/ed25519.key.pem"))]\n",
             line: 4, says: ["vendors[0].keys[0]", "private key"]),
