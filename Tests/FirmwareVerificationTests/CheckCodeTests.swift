@@ -12,16 +12,18 @@ import Testing
             "cert.crl-unavailable", "cert.expired", "cert.expiring-soon", "cert.not-yet-valid", "cert.purpose", "cert.revoked",
             "cert.untrusted-chain",
             "input.unreadable",
-            "integrity.checksum-mismatch", "integrity.crc-mismatch", "integrity.digest-mismatch", "integrity.unsigned-trailing-data",
+            "integrity.checksum-mismatch", "integrity.crc-mismatch", "integrity.digest-mismatch", "integrity.fit-unsigned-image",
+            "integrity.unsigned-trailing-data",
             "integrity.unverifiable",
             "key.hash-mismatch", "key.known-test-key", "key.untrusted",
-            "malformed.bad-magic", "malformed.duplicate-tlv", "malformed.encoding", "malformed.length", "malformed.missing-tlv",
+            "malformed.bad-magic", "malformed.duplicate-tlv", "malformed.encoding", "malformed.fdt-structure", "malformed.fit-data-range",
+            "malformed.fit-unit-address", "malformed.length", "malformed.missing-tlv",
             "malformed.tlv-placement", "malformed.truncated", "malformed.unknown-format",
             "manifest.entry-mismatch", "manifest.missing-entry",
             "metadata.expired", "metadata.threshold",
             "policy.format-not-allowed", "policy.segment-overlap", "policy.unsigned-format", "policy.validity-too-short",
             "rollback.security-counter", "rollback.version",
-            "signature.invalid", "signature.missing", "signature.unsupported-algorithm",
+            "signature.fit-hashed-nodes", "signature.invalid", "signature.missing", "signature.unsupported-algorithm",
         ]
         #expect(CheckCode.all.map(\.rawValue) == expected)
         #expect(Set(CheckCode.all).count == CheckCode.all.count)

@@ -25,7 +25,7 @@ import Testing
     @Test func sampleCoversEveryFormat() {
         let folders = Set(Self.sample.map(\.folder))
         #expect(folders == Set(Self.folders))
-        #expect(Self.folders == ["mcuboot", "esp-idf", "uimage"])
+        #expect(Self.folders == ["mcuboot", "esp-idf", "uimage", "fit"])
         #expect(Self.sample.count >= 20)
     }
 

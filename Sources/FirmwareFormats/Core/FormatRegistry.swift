@@ -69,6 +69,7 @@ public enum FormatRegistry {
         RegisteredFormat(MCUbootFormat.self),
         RegisteredFormat(ESPIDFFormat.self),
         RegisteredFormat(UImageFormat.self),
+        RegisteredFormat(FITFormat.self),
     ]
 
     /// The first format that reads this part of an artifact and whose magic matches, or nil.
