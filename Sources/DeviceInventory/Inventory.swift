@@ -22,11 +22,32 @@ public struct Inventory: Sendable {
                     .database,
                     "\(path): this inventory was written by a newer fwgate (it has schema changes this version does not know); use the newer fwgate")
             }
-            try migrator.migrate(writer)
+            try Self.migrate(writer, with: migrator)
         } catch let error as FwgateError {
             throw error
         } catch {
             throw FwgateError(.database, "\(path): cannot open the inventory: \(error)")
+        }
+    }
+
+    /// Applies the migrations, safe against other processes opening the same new file at the
+    /// same moment (cron jobs started together). GRDB reads which migrations are applied, then
+    /// runs each in its own transaction; another process can apply one in between, and ours then
+    /// fails ("table already exists"). Each such failure means someone else made progress, so
+    /// reading the applied list again and continuing converges; a failure that persists (or a
+    /// file that is not an inventory) is thrown after a bounded number of tries.
+    static func migrate(_ writer: any DatabaseWriter, with migrator: DatabaseMigrator) throws {
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(writer)
+                return
+            } catch let error as DatabaseError {
+                attempt += 1
+                if (try? writer.read({ try migrator.hasCompletedMigrations($0) })) == true { return }
+                guard attempt < 8 else { throw error }
+                usleep(useconds_t(20_000 * attempt))
+            }
         }
     }
 

@@ -50,6 +50,29 @@ import Glibc
         #expect(try Self.auditIntact(db))
     }
 
+    /// Issue 14's defect: processes that open the same new inventory at the same moment (cron
+    /// jobs started together) must all create-or-find the schema and record everything; none
+    /// may fail with "table already exists". 8 processes on a fresh file, 10 rounds.
+    @Test func processesCreatingOneNewInventoryTogetherAllRecord() async throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = "\(Self.mcuboot)/ecdsa-p256.bin"
+        let processes = 8
+        for round in 0..<10 {
+            let db = dir.appendingPathComponent("round-\(round).sqlite").path
+            try await withThrowingTaskGroup(of: BinaryRunner.Result.self) { group in
+                for _ in 0..<processes {
+                    group.addTask { try BinaryRunner.run(["verify", "--record", "--quiet", "--db", db] + Self.trust + [file]) }
+                }
+                for try await result in group {
+                    #expect(result.status == 0, "round \(round): \(result.stderr)")
+                }
+            }
+            #expect(try Self.count(db) == processes, "round \(round)")
+            #expect(try Self.auditIntact(db))
+        }
+    }
+
     /// The entries as `inventory export --format jsonl` gives them.
     static func export(_ db: String) throws -> [[String: Any]] {
         let result = try BinaryRunner.run(["inventory", "export", "--format", "jsonl", "--db", db])
