@@ -10,8 +10,8 @@ import Testing
 @Suite struct FITVectorTests {
     @Test func expectedFileLoads() throws {
         let vectors = try FormatVectorSuite.load("fit")
-        #expect(vectors.count == 29)
-        #expect(vectors.filter { $0.verdict == "pass" }.count == 6)
+        #expect(vectors.count == 32)
+        #expect(vectors.filter { $0.verdict == "pass" }.count == 8)
     }
 
     @Test(arguments: FormatVectorSuite.vectors("fit"))

@@ -35,6 +35,22 @@ def keys():
         if not os.path.exists(private):
             run("openssl", "genpkey", *gen, "-out", private)
         run("openssl", "pkey", "-in", private, "-pubout", "-out", os.path.join(folder, f"{name}.pub.pem"))
+        if ext == "key" and not os.path.exists(os.path.join(folder, f"{name}.crt")):
+            # mkimage -K reads an RSA key's public half from <name>.crt.
+            run("openssl", "req", "-batch", "-new", "-x509", "-key", private, "-out", os.path.join(folder, f"{name}.crt"),
+                "-days", "3650", "-subj", f"/CN=fwgate TEST key {name}")
+
+
+def control_dtb():
+    """A U-Boot control device tree holding the public keys (what mkimage -K writes into
+    u-boot.dtb), for --trust keys/u-boot-pubkey.dtb."""
+    with open(os.path.join(WORK, "u-boot.dts"), "w") as f:
+        f.write('/dts-v1/;\n/ { model = "fwgate TEST u-boot control dtb"; };\n')
+    run("dtc", "-I", "dts", "-O", "dtb", "-o", "keys/u-boot-pubkey.dtb", "payloads/u-boot.dts")
+    for algo, hint in [("sha256,rsa2048", "dev"), ("sha256,ecdsa256", "ecdev")]:
+        mkimage("scratch.itb", its(base_images, [config("conf-1", KF, algo, hint=hint)]), extra=["-K", "keys/u-boot-pubkey.dtb"])
+    os.remove(os.path.join(HERE, "scratch.itb"))
+    os.remove(os.path.join(WORK, "scratch.its"))
 
 
 def payloads():
@@ -128,6 +144,7 @@ payloads()
 KF = [("kernel", "kernel-1"), ("fdt", "fdt-1")]
 base_images = [image("kernel-1", "kernel.bin", "kernel"), image("fdt-1", "board.dtb", "fdt")]
 
+control_dtb()
 mkimage("rsa2048.itb", its(base_images, [config("conf-1", KF, "sha256,rsa2048")]))
 mkimage("rsa3072-pss-sha384.itb", its(base_images, [config("conf-1", KF, "sha384,rsa3072", hint="dev3k", padding="pss")]))
 mkimage("ecdsa256.itb", its(base_images, [config("conf-1", KF, "sha256,ecdsa256", hint="ecdev")]))
@@ -219,6 +236,9 @@ vector("ecdsa256.itb", "pass", [], trust=["keys/ecdev.pub.pem"], why="sha256,ecd
 vector("external.itb", "pass", [], why="mkimage -E: data after the tree, found by data-offset")
 vector("position.itb", "pass", [], why="mkimage -E -p 0x2000: data at absolute data-position")
 vector("three-images.itb", "pass", [], why="kernel, fdt and a ramdisk with crc32 and sha512 hash nodes; every hash node is checked")
+vector("rsa2048.itb", "pass", [], trust=["keys/u-boot-pubkey.dtb"], why="trusted through the U-Boot control DTB mkimage -K wrote (/signature/key-dev)")
+vector("ecdsa256.itb", "pass", [], trust=["keys/u-boot-pubkey.dtb"], why="trusted through the control DTB's ECDSA node (/signature/ecdev)")
+vector("attacker-key.itb", "fail", ["key.untrusted"], trust=["keys/u-boot-pubkey.dtb"], why="the control DTB holds no key that verifies the attacker's signature")
 vector("rsa2048.itb", "fail", ["key.untrusted"], trust=[], why="no trusted key at all")
 vector("rsa2048.itb", "fail", ["key.untrusted"], trust=["keys/ecdev.pub.pem"], why="only a key of another type is trusted")
 vector("attacker-key.itb", "fail", ["key.untrusted"], why="signed by another key (key-name-hint 'attacker'): no trusted key verifies it")

@@ -29,13 +29,17 @@ public struct TrustStore: Sendable {
         var roots: [Certificate] = []
         var intermediates: [Certificate] = []
         var crls: [CertificateRevocationList] = []
-        let files = try TrustFiles.expand(paths, extensions: TrustFiles.certificateExtensions.union(["key", "pub", "crl"]))
+        let files = try TrustFiles.expand(paths, extensions: TrustFiles.certificateExtensions.union(["key", "pub", "crl", "dtb"]))
         for file in files {
             let bytes: Data
             do {
                 bytes = try Data(contentsOf: URL(fileURLWithPath: file))
             } catch {
                 throw FwgateError(.unreadableInput, "\(file): cannot read: \(error.localizedDescription)")
+            }
+            if UBootKeyDTB.isDeviceTree(bytes) {
+                keys += try UBootKeyDTB.keys(bytes, source: file)
+                continue
             }
             if let certificates = try? Certificate.parseAll(bytes) {
                 for certificate in certificates {
