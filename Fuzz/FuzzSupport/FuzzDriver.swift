@@ -13,10 +13,10 @@ public enum FuzzDriver {
         .deletingLastPathComponent()
 
     /// A session trusting every key file under `testvectors/<folder>/keys`, at a fixed time.
-    public static func session(keys folder: String, format: FormatID?) -> VerificationSession {
+    public static func session(keys folder: String, format: FormatID?, keyExtensions: [String] = [".pub.pem"]) -> VerificationSession {
         let keys = root.appendingPathComponent("testvectors/\(folder)/keys")
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: keys.path)) ?? []).sorted()
-            .filter { $0.hasSuffix(".pub.pem") }.map { keys.appendingPathComponent($0).path }
+            .filter { name in keyExtensions.contains { name.hasSuffix($0) } }.map { keys.appendingPathComponent($0).path }
         guard let trust = try? TrustStore.load(files), !trust.keys.isEmpty else {
             fatalError("fuzz: no trusted keys under \(keys.path)")
         }
@@ -38,6 +38,27 @@ public enum FuzzDriver {
         } catch {
             fatalError("fuzz: an in-memory input threw an environment error: \(error)")
         }
+        check(report)
+    }
+
+    /// The input as a detached signature (`--signature`) over a fixed content file of the
+    /// vectors: companions are opened from paths, so the input is written to one scratch file
+    /// per process and verified with the format forced by the session.
+    public static func runDetached(_ data: UnsafePointer<UInt8>, _ size: Int, session: VerificationSession, content: String) {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-fuzz-\(getpid()).sig")
+        guard FileManager.default.createFile(atPath: scratch.path, contents: Data(bytes: data, count: size)) else {
+            fatalError("fuzz: cannot write \(scratch.path)")
+        }
+        let report: VerificationReport
+        do {
+            report = try session.report(for: Artifact(path: root.appendingPathComponent(content).path, signature: scratch.path))
+        } catch {
+            fatalError("fuzz: a detached signature threw an environment error: \(error)")
+        }
+        check(report)
+    }
+
+    static func check(_ report: VerificationReport) {
         if report.verdict != .fail {
             precondition(report.signed && report.signer != nil, "fuzz: a non-failing verdict without a trusted signer")
             precondition(!report.checks.contains { $0.status == .failed }, "fuzz: a failed check but no failing verdict")

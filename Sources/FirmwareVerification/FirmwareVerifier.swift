@@ -113,7 +113,11 @@ public struct FirmwareVerifier: Sendable {
         let parsed = format.parse(try opened.parsedSource(for: format))
         var requests = [fileDigest]
         // Digest ranges refer to the primary file (for a detached signature: the content).
-        if case .success(let description) = parsed { requests += format.digestRequests(description) }
+        if case .success(let description) = parsed {
+            requests += format.digestRequests(description).map { request in
+                request.range.upperBound == .max ? DigestRequest(request.algorithm, request.range.lowerBound..<source.count) : request
+            }
+        }
         let digests = try digests(requests, source: source, path: artifact.path)
         return PreparedArtifact(
             artifact: artifact, size: source.count, sha256: digests[fileDigest]?.hex, opened: opened, format: format, parsed: parsed,

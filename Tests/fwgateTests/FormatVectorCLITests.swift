@@ -25,7 +25,7 @@ import Testing
     @Test func sampleCoversEveryFormat() {
         let folders = Set(Self.sample.map(\.folder))
         #expect(folders == Set(Self.folders))
-        #expect(Self.folders == ["mcuboot", "esp-idf", "uimage", "fit"])
+        #expect(Self.folders == ["mcuboot", "esp-idf", "uimage", "fit", "minisign", "signify", "raw-signature"])
         #expect(Self.sample.count >= 20)
     }
 
@@ -36,6 +36,8 @@ import Testing
         for trust in vector.trust { arguments += ["--trust", base + trust] }
         if let policy = vector.policy { arguments += ["--policy", base + policy] }
         if let format = vector.format { arguments += ["--format", format] }
+        if let signature = vector.signature { arguments += ["--signature", base + signature] }
+        if let payload = vector.payload { arguments += ["--payload", base + payload] }
         let result = try BinaryRunner.run(arguments)
         #expect(result.status == (vector.verdict == "fail" ? 1 : 0), "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

@@ -19,11 +19,15 @@ public struct TrustedKey: Sendable, Hashable {
     public let key: PublicKey
     /// Where the key was loaded from.
     public let source: String
+    /// The key's own identifier, for formats whose signatures name their key by one (minisign
+    /// and signify: 8 bytes); nil for keys loaded as plain public keys.
+    public let keyID: Data?
 
-    public init(name: String, key: PublicKey, source: String) {
+    public init(name: String, key: PublicKey, source: String, keyID: Data? = nil) {
         self.name = name
         self.key = key
         self.source = source
+        self.keyID = keyID
     }
 
     public var fingerprint: String { key.fingerprint }
@@ -65,6 +69,20 @@ public struct FormatVerificationInput: Sendable {
         self.at = at
         self.digests = digests
     }
+}
+
+extension FormatVerificationInput {
+    /// The digest of the whole primary file, requested with ``DigestRequest/wholeFile(_:)``.
+    public func wholeFileDigest(_ algorithm: DigestAlgorithm) -> Digest? {
+        digests[DigestRequest(algorithm, 0..<source.count)]
+    }
+}
+
+extension DigestRequest {
+    /// A digest of the whole primary file, for formats that parse a companion and do not know
+    /// the primary's size (a detached signature): the pipeline replaces the open end with the
+    /// file's size, and ``FormatVerificationInput/wholeFileDigest(_:)`` finds it.
+    public static func wholeFile(_ algorithm: DigestAlgorithm) -> DigestRequest { DigestRequest(algorithm, 0..<Int64.max) }
 }
 
 /// What a format verifier found.

@@ -70,6 +70,9 @@ public enum FormatRegistry {
         RegisteredFormat(ESPIDFFormat.self),
         RegisteredFormat(UImageFormat.self),
         RegisteredFormat(FITFormat.self),
+        RegisteredFormat(MinisignFormat.self),
+        RegisteredFormat(SignifyFormat.self),
+        RegisteredFormat(RawSignatureFormat.self),  // last: claims any --signature file
     ]
 
     /// The first format that reads this part of an artifact and whose magic matches, or nil.

@@ -37,6 +37,10 @@ public struct TrustStore: Sendable {
             } catch {
                 throw FwgateError(.unreadableInput, "\(file): cannot read: \(error.localizedDescription)")
             }
+            if Ed25519KeyFile.looksLikeOne(bytes) {
+                keys.append(try Ed25519KeyFile.key(bytes, name: keyName(file), source: file))
+                continue
+            }
             if UBootKeyDTB.isDeviceTree(bytes) {
                 keys += try UBootKeyDTB.keys(bytes, source: file)
                 continue

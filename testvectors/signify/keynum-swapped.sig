@@ -1,0 +1,2 @@
+untrusted comment: verify with other.pub
+RWQvUE2zNuNlhgJWFrCefbRLwfOc08B5WphbqkI2saQme9SPE8W5Mmsg5iIyU1FyVo9a/RLbGJshwngtiLYoHuBViElWggtTWwA=

@@ -1,0 +1,2 @@
+untrusted comment: verify with test.pub
+RWQvUE2zNuNlhsbg6wOhcldzDpGEVZQoiN5rzh8e6wJQjTPHfgsHiTu1I994mzDBpqL5otDjrnsrzfMv26CKJ68lNF+OzyLZxwA=
