@@ -19,7 +19,9 @@ fi
 
 # -Xswiftc applies the sanitizers to every module, so the code in the fwgate package gets
 # coverage instrumentation too (swift build --sanitize instruments only this package).
-flags=(-c debug --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address --scratch-path ../.build-fuzz)
+# --manifest-cache none: Package.swift lists the targets from the folders, so it must be
+# evaluated anew each time (a cached manifest would not see a new Fuzz/<Name>/).
+flags=(-c debug --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address --scratch-path ../.build-fuzz --manifest-cache none)
 swift build "${flags[@]}" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|Cannot export local symbol' || true
 bin=$(swift build "${flags[@]}" --show-bin-path)
 mkdir -p artifacts logs
