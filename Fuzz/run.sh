@@ -19,9 +19,11 @@ fi
 
 # -Xswiftc applies the sanitizers to every module, so the code in the fwgate package gets
 # coverage instrumentation too (swift build --sanitize instruments only this package).
-# --manifest-cache none: Package.swift lists the targets from the folders, so it must be
-# evaluated anew each time (a cached manifest would not see a new Fuzz/<Name>/).
+# Package.swift lists the targets from the folders, so it is evaluated anew each run
+# (--manifest-cache none) and the cached build plan is dropped: otherwise SwiftPM, seeing the
+# same manifest text, would not notice a new Fuzz/<Name>/. Compiled objects are kept.
 flags=(-c debug --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address --scratch-path ../.build-fuzz --manifest-cache none)
+rm -f ../.build-fuzz/debug.yaml ../.build-fuzz/*/debug/description.json
 swift build "${flags[@]}" 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|Cannot export local symbol' || true
 bin=$(swift build "${flags[@]}" --show-bin-path)
 mkdir -p artifacts logs
