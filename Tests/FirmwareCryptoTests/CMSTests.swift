@@ -18,25 +18,13 @@ import Testing
             at: CryptoVectors.date(vector.at))
     }
 
-    /// Vectors where fwgate reports the wrong code (a bug, not yet fixed in FirmwareCrypto).
-    static let knownIssues: [String: String] = [
-        "detached-signature-flipped":
-            "CMSSignedData.verify compares ERR_GET_REASON without ERR_GET_LIB: RSA_R_INVALID_PADDING (138) is taken for "
-            + "CMS_R_SIGNER_CERTIFICATE_NOT_FOUND (138), so a corrupted RSA signature is reported as signature.unsupported-algorithm "
-            + "('the signer certificate is not in the CMS structure'); openssl cms -verify says 'verification failure'",
-    ]
-
     /// expected.json's `failed` codes come from the reference run (`openssl cms -verify`, its
     /// exit code and error text, recorded beside each case): fwgate must report exactly those.
     @Test(arguments: CryptoVectors.shared.cms)
     func cmsGivesTheExpectedCheckCodes(_ vector: CryptoVectors.CMSVector) throws {
         let checks = try Self.checks(vector)
         let failed = checks.filter { $0.status == .failed }.map(\.code.rawValue).sorted()
-        if let issue = Self.knownIssues[vector.name] {
-            withKnownIssue(Comment(rawValue: issue)) { #expect(failed == vector.failed.sorted(), "\(vector.name)") }
-        } else {
-            #expect(failed == vector.failed.sorted(), "\(vector.name)")
-        }
+        #expect(failed == vector.failed.sorted(), "\(vector.name)")
         #expect(checks.allSatisfy { $0.subject == vector.file })
         if vector.verdict == "pass" {
             #expect(Verdict(checks: checks) == .pass, "\(vector.name)")

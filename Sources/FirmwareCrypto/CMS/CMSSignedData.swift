@@ -58,6 +58,13 @@ public struct CMSSignedData: Sendable {
         case file(String)
     }
 
+    /// Whether an OpenSSL error code is the CMS library's `reason`. Reason numbers are per
+    /// library (RSA_R_INVALID_PADDING and CMS_R_SIGNER_CERTIFICATE_NOT_FOUND are both 138), so
+    /// the library must match too.
+    static func isCMS(_ code: UInt, _ reason: Int32) -> Bool {
+        ERR_GET_LIB(code) == ERR_LIB_CMS && ERR_GET_REASON(code) == reason
+    }
+
     /// Verifies the signature(s) over the content, then validates each signer's chain.
     ///
     /// The signature is checked with `CMS_verify(CMS_NO_SIGNER_CERT_VERIFY)`; each signer
@@ -118,12 +125,9 @@ public struct CMSSignedData: Sendable {
         let signature: SignatureVerification
         if status == 1 {
             signature = .valid
-        } else if errors.contains(where: { ERR_GET_REASON(UInt($0.code)) == CMS_R_SIGNER_CERTIFICATE_NOT_FOUND }) {
+        } else if errors.contains(where: { Self.isCMS($0.code, CMS_R_SIGNER_CERTIFICATE_NOT_FOUND) }) {
             signature = .unsupported("the signer certificate is not in the CMS structure")
-        } else if errors.contains(where: {
-            let reason = ERR_GET_REASON(UInt($0.code))
-            return reason == CMS_R_VERIFICATION_FAILURE || reason == CMS_R_CONTENT_VERIFY_ERROR
-        }) {
+        } else if errors.contains(where: { Self.isCMS($0.code, CMS_R_VERIFICATION_FAILURE) || Self.isCMS($0.code, CMS_R_CONTENT_VERIFY_ERROR) }) {
             signature = .invalid
         } else {
             let text = errors.map(\.reason).joined(separator: "; ")
