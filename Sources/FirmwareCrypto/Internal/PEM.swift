@@ -38,7 +38,8 @@ enum PEM {
                     if ok != 1 {
                         let errors = ErrorQueue.drain()
                         // PEM_R_NO_START_LINE after at least one block just means "no more".
-                        let noStart = errors.allSatisfy { ERR_GET_REASON(UInt($0.code)) == PEM_R_NO_START_LINE }
+                        // Reason numbers are per library: only PEM's own NO_START_LINE means the end.
+                        let noStart = errors.allSatisfy { ERR_GET_LIB($0.code) == ERR_LIB_PEM && ERR_GET_REASON($0.code) == PEM_R_NO_START_LINE }
                         if noStart { return blocks }
                         throw CryptoError(.malformedInput, "damaged PEM block after \(blocks.count) good one(s)", openSSLErrors: errors)
                     }
