@@ -26,6 +26,15 @@ struct Fwgate: AsyncParsableCommand {
 @main
 enum FwgateMain {
     static func main() async {
+        // `fwgate --version` is answered before argument-parser builds the command tree (every
+        // subcommand's configuration and option metadata): scripts call it to stamp their logs,
+        // and it then starts as fast as `openssl version` (Benchmarks/startup.sh). The output is
+        // argument-parser's own: the version and a newline.
+        if CommandLine.arguments.dropFirst() == ["--version"] {
+            print(FwgateVersion.string)
+            Terminal.flushStandardOutput()
+            exit(0)
+        }
         let status: Int32
         do {
             var command = try Fwgate.parseAsRoot()

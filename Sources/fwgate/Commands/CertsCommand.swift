@@ -14,6 +14,7 @@ struct CertsCommand: AsyncParsableCommand {
     /// `fwgate certs verify LEAF [--chain FILE] --ca ROOT... [--crl FILE] [--purpose code-signing] [--at T] [--json]`
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Validate certificate chains against trusted roots at a given time.",
             discussion: """
                 Builds a path from each LEAF (extra certificates in the LEAF file and --chain files \
@@ -94,6 +95,7 @@ struct CertsCommand: AsyncParsableCommand {
     /// `fwgate certs show FILE...`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Describe every certificate in the given files (PEM bundles or DER).")
 
         @OptionGroup var global: GlobalOptions

@@ -20,6 +20,7 @@ struct DevicesCommand: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Insert or update devices from a CSV (with a header row) or JSON array file.",
             discussion: """
                 Columns / fields: \(DeviceRecord.fieldNames.joined(separator: ", ")). Only id is required. \
@@ -57,7 +58,7 @@ struct DevicesCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the devices.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the devices.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
 
@@ -73,7 +74,7 @@ struct DevicesCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one device and its latest posture.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one device and its latest posture.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var id: String

@@ -37,7 +37,7 @@ struct InventoryCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List posture entries, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List posture entries, oldest first.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var filters: Filters
         @Flag(help: "Print JSON.") var json = false
@@ -56,6 +56,7 @@ struct InventoryCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one posture entry (by number) or one device: its posture history and its certificates' expiry.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var time: TimeOptions
@@ -112,7 +113,7 @@ struct InventoryCommand: AsyncParsableCommand {
     }
 
     struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every posture entry of one device, oldest first.")
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "Every posture entry of one device, oldest first.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var device: String
@@ -131,7 +132,7 @@ struct InventoryCommand: AsyncParsableCommand {
     }
 
     struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export posture entries as CSV, JSON or JSON Lines (stdout).")
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Export posture entries as CSV, JSON or JSON Lines (stdout).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var filters: Filters
         @Option(help: ArgumentHelp("csv, json or jsonl.", valueName: "format")) var format: String = "csv"
@@ -172,6 +173,7 @@ struct InventoryCommand: AsyncParsableCommand {
 
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Re-walk the posture entries' hash chain; name the first entry altered, deleted or reordered.",
             discussion: "Exit 0 when the chain is intact, 1 when it is broken. Keep the printed head hash elsewhere (a ticket, a log) to detect a chain rewritten from scratch.")
         @OptionGroup var global: GlobalOptions

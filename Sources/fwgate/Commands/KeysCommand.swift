@@ -14,6 +14,7 @@ struct KeysCommand: AsyncParsableCommand {
     /// `fwgate keys fingerprint KEYFILE...`
     struct Fingerprint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fingerprint",
             abstract: "Print the SHA-256 fingerprint of each key's DER SubjectPublicKeyInfo, and its type and size.",
             discussion: """
                 Accepts PEM or DER SubjectPublicKeyInfo, PKCS#1 RSAPublicKey, certificates, and \
