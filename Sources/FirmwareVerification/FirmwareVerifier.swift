@@ -216,9 +216,10 @@ public struct FirmwareVerifier: Sendable {
         }
     }
 
+    /// The description as JSON, built directly (no encode-to-text-and-decode round trip) with
+    /// `--json`'s conventions (dates as RFC 3339 text, `FwgateJSON`).
     static func json(_ description: any FirmwareDescription) -> JSONValue? {
-        guard let data = try? FwgateJSON.encoder(pretty: false).encode(AnyDescription(description)) else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: data)
+        try? FwgateJSON.valueEncoder().encode(AnyDescription(description))
     }
 }
 
