@@ -10,8 +10,11 @@ import Synchronization
 /// chunks while the caller hashes the previous one, so the two costs overlap on two cores:
 ///
 /// - chunks are `ByteSourceChunk.defaultSize` (256 KiB) unless the caller asks otherwise, so a chunk and the digest state stay in a 1 MiB L2;
-/// - the ring has ``slotCount`` slots: the chunk being hashed plus at most two read ahead, so
-///   memory stays flat (768 KiB) whatever the file size;
+/// - the ring has ``slotCount`` (8) slots: the chunk being hashed plus up to seven read ahead,
+///   so memory stays flat (2 MiB) whatever the file size. Three slots (two ahead) were enough on
+///   an idle machine, but when other processes share the second core the reader thread waits to
+///   be scheduled, and a deeper ring keeps the hasher fed meanwhile (Benchmarks/digest.sh on the
+///   loaded 2-core build machine: 256 MiB in ~200 ms with 8 slots, ~230 ms with 3);
 /// - ranges shorter than ``threshold`` (4 MiB) are read sequentially on the caller's thread:
 ///   starting a thread costs more than it saves there, and a batch of small files already keeps
 ///   every core busy with `--jobs`.
@@ -22,8 +25,8 @@ import Synchronization
 enum ReadAhead {
     /// Ranges at least this long get a reader thread.
     static let threshold: Int64 = 4 << 20
-    /// Ring slots: one being hashed, up to two read ahead.
-    static let slotCount = 3
+    /// Ring slots: one being hashed, up to seven read ahead.
+    static let slotCount = 8
 
     /// Calls `body` with consecutive chunks of `range` of `source`, read ahead on another thread.
     /// `range` must already be checked against the source.
