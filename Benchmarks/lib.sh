@@ -55,16 +55,18 @@ peak_rss_mib() {  # peak_rss_mib COMMAND...: the command's peak resident set, in
 # compare LABEL ROUNDS RUNS FWGATE-COMMAND REFERENCE-COMMAND
 # Commands are strings run without a shell (hyperfine -N); the ratio is fwgate / reference of
 # the median wall times, per round and as the median over rounds. Sets RATIO.
+# With PREPARE set, hyperfine runs it before every timed run (e.g. dropping a file's pages).
 compare() {
     local label=$1 rounds=$2 runs=$3 fw=$4 ref=$5 round
-    local results=()
+    local results=() prepare=()
+    [ -z "${PREPARE:-}" ] || prepare=(--prepare "$PREPARE")
     for round in $(seq "$rounds"); do
         local json="$WORK/hyperfine-$round.json"
         if [ $((round % 2)) -eq 1 ]; then
-            hyperfine -N --warmup 2 --runs "$runs" --export-json "$json" -n fwgate "$fw" -n reference "$ref" \
+            hyperfine -N --warmup 2 "${prepare[@]}" --runs "$runs" --export-json "$json" -n fwgate "$fw" -n reference "$ref" \
                 >/dev/null 2>"$WORK/hyperfine.err" || { cat "$WORK/hyperfine.err" >&2; exit 1; }
         else
-            hyperfine -N --warmup 2 --runs "$runs" --export-json "$json" -n reference "$ref" -n fwgate "$fw" \
+            hyperfine -N --warmup 2 "${prepare[@]}" --runs "$runs" --export-json "$json" -n reference "$ref" -n fwgate "$fw" \
                 >/dev/null 2>"$WORK/hyperfine.err" || { cat "$WORK/hyperfine.err" >&2; exit 1; }
         fi
         results+=("$json")
