@@ -87,7 +87,9 @@ public enum ChainChecks {
 /// RFC 3339 UTC timestamps (`2026-01-01T00:00:00Z`), the only time format fwgate prints.
 public enum RFC3339 {
     public static func string(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).format(date)
+        // `.gmt`, not `TimeZone(identifier: "UTC")`: looking a zone up by name loads time-zone
+        // data, which showed in every verify's profile (issue 10).
+        Date.ISO8601FormatStyle(timeZone: .gmt).format(date)
     }
 
     /// Parses `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00+02:00`, or a bare date

@@ -181,7 +181,7 @@ public struct FirmwareVerifier: Sendable {
         report.size = artifact.size
         report.companions = artifact.artifact.companions.isEmpty ? nil : artifact.artifact.companions
         report.securityCounter = description.securityCounter
-        report.description = Self.json(description)
+        report.setDescription(description)
         return FormatStage(report: report, signingKey: result.signingKey)
     }
 
@@ -220,9 +220,10 @@ public struct FirmwareVerifier: Sendable {
         }
     }
 
+    /// The description as JSON, built directly (no encode-to-text-and-decode round trip) with
+    /// `--json`'s conventions (dates as RFC 3339 text, `FwgateJSON`).
     static func json(_ description: any FirmwareDescription) -> JSONValue? {
-        guard let data = try? FwgateJSON.encoder(pretty: false).encode(AnyDescription(description)) else { return nil }
-        return try? JSONDecoder().decode(JSONValue.self, from: data)
+        try? FwgateJSON.valueEncoder().encode(AnyDescription(description))
     }
 }
 

@@ -1,3 +1,4 @@
+import FirmwareFormats
 import Foundation
 
 /// The JSON encoder every fwgate JSON output uses: sorted keys, RFC 3339 dates.
@@ -10,6 +11,11 @@ public enum FwgateJSON {
             try container.encode(RFC3339.string(date))
         }
         return encoder
+    }
+
+    /// Builds a `JSONValue` the way ``encoder(pretty:)`` writes JSON (dates as RFC 3339 text).
+    public static func valueEncoder() -> JSONValueEncoder {
+        JSONValueEncoder { .string(RFC3339.string($0)) }
     }
 
     public static func decoder() -> JSONDecoder {

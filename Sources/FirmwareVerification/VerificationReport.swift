@@ -28,8 +28,20 @@ public struct VerificationReport: Sendable, Codable {
     public var checks: [Check]
     /// For certificate verification: the built chain, leaf first.
     public var chain: [CertificateDescription]?
-    /// The format's description of the artifact (what `inspect` shows).
-    public var description: JSONValue?
+    /// The format's description of the artifact (what `inspect` shows), as JSON.
+    ///
+    /// A report made by verification keeps the parsed description and builds this JSON when it
+    /// is read (JSON output, tests), so a batch or a `verify` that prints text never pays for it.
+    public var description: JSONValue? {
+        get { descriptionSource.json }
+        set { descriptionSource = .json(newValue) }
+    }
+    private var descriptionSource = DescriptionSource.json(nil)
+
+    /// Sets ``description`` from the parsed description; its JSON is built when read.
+    public mutating func setDescription(_ parsed: any FirmwareDescription) {
+        descriptionSource = .parsed(AnyDescription(parsed))
+    }
 
     /// Derived: fail-closed over ``checks``.
     public var verdict: Verdict { Verdict(checks: checks) }
@@ -100,6 +112,20 @@ public struct VerificationReport: Sendable, Codable {
     /// exception instead of a report).
     public func requirePass() throws(VerificationFailed) {
         if verdict == .fail { throw VerificationFailed(report: self) }
+    }
+}
+
+/// Where a report's description comes from: JSON as given (decoded, assigned), or the parsed
+/// description, encoded on demand with `--json`'s conventions.
+private enum DescriptionSource: Sendable {
+    case json(JSONValue?)
+    case parsed(AnyDescription)
+
+    var json: JSONValue? {
+        switch self {
+        case .json(let value): value
+        case .parsed(let description): try? FwgateJSON.valueEncoder().encode(description)
+        }
     }
 }
 

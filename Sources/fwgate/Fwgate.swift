@@ -23,14 +23,30 @@ struct Fwgate: AsyncParsableCommand {
 
 /// fwgate's own entry point: argument-parser would exit 64 on usage errors and 1 on thrown
 /// errors; DESIGN.md promises 0 / 1 / 2.
+///
+/// `main` is synchronous: most commands do no asynchronous work (verify, digest, inspect, gate,
+/// ...: `ParsableCommand`s) and run on the main thread, without starting the Swift concurrency
+/// runtime's threads. An async `main` ran every command on a dispatch worker thread and hopped
+/// to the cooperative pool; on a loaded 2-core machine those hand-offs cost more wall time
+/// than verifying a small image (Benchmarks/verify.sh). Commands that need tasks (`batch`,
+/// `certs sweep`) stay `AsyncParsableCommand`s and run through ``runBlocking(_:)``.
 @main
 enum FwgateMain {
-    static func main() async {
+    static func main() {
+        // `fwgate --version` is answered before argument-parser builds the command tree (every
+        // subcommand's configuration and option metadata): scripts call it to stamp their logs,
+        // and it then starts as fast as `openssl version` (Benchmarks/startup.sh). The output is
+        // argument-parser's own: the version and a newline.
+        if CommandLine.arguments.dropFirst() == ["--version"] {
+            print(FwgateVersion.string)
+            Terminal.flushStandardOutput()
+            exit(0)
+        }
         let status: Int32
         do {
             var command = try Fwgate.parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
+            if let asyncCommand = command as? any AsyncParsableCommand {
+                try runBlocking(asyncCommand)
             } else {
                 try command.run()
             }
@@ -40,6 +56,20 @@ enum FwgateMain {
         }
         Terminal.flushStandardOutput()
         exit(status)
+    }
+
+    /// Runs an async command on the cooperative pool while the main thread waits for it.
+    ///
+    /// - Throws: what the command throws.
+    static func runBlocking(_ command: any AsyncParsableCommand) throws {
+        let job = AsyncJob(command: command)
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await job.run()
+            done.signal()
+        }
+        done.wait()
+        try job.outcome.get()
     }
 
     /// Prints an error (to stderr) or help/version (to stdout) and returns the exit status.
@@ -64,6 +94,25 @@ enum FwgateMain {
             }
             Terminal.printError(message)
             return 2
+        }
+    }
+}
+
+/// One async command handed from the waiting main thread to a task, and its outcome back.
+private final class AsyncJob: @unchecked Sendable {
+    // @unchecked Sendable: the main thread creates the job and then only waits on a semaphore
+    // until the task has finished with it; the task signals after its last write to `outcome`,
+    // so the two threads never touch `command` or `outcome` at the same time.
+    private var command: any AsyncParsableCommand
+    private(set) var outcome: Result<Void, any Error> = .success(())
+
+    init(command: any AsyncParsableCommand) { self.command = command }
+
+    func run() async {
+        do {
+            try await command.run()
+        } catch {
+            outcome = .failure(error)
         }
     }
 }

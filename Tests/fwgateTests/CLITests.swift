@@ -130,6 +130,26 @@ import Testing
         #expect(failed == ["integrity.digest-mismatch"])
     }
 
+    /// The JSON report carries the image's description (built on demand since issue 10); its
+    /// fields agree with testvectors/mcuboot/expected.json, which imgtool's output was checked
+    /// against when the vectors were made.
+    @Test func jsonReportCarriesTheDescription() throws {
+        let result = try BinaryRunner.run(["verify", "\(Self.dir)/ecdsa-p256.bin", "--json"] + Self.trust)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let description = try #require(report["description"] as? [String: Any])
+        let expectedFile = try #require(
+            try JSONSerialization.jsonObject(with: try Data(contentsOf: URL(fileURLWithPath: "\(Self.dir)/expected.json", relativeTo: ProjectPaths.root)))
+                as? [String: Any])
+        let vector = try #require((expectedFile["vectors"] as? [[String: Any]])?.first { $0["file"] as? String == "ecdsa-p256.bin" })
+        let expected = try #require(vector["description"] as? [String: Any])
+        for key in ["fileSize", "flags", "flagNames", "hashedRange", "headerSize", "imageSize", "loadAddress", "version"] {
+            let actual = try JSONSerialization.data(withJSONObject: [key: description[key] ?? NSNull()], options: .sortedKeys)
+            let wanted = try JSONSerialization.data(withJSONObject: [key: expected[key] ?? NSNull()], options: .sortedKeys)
+            #expect(actual == wanted, "\(key): \(String(decoding: actual, as: UTF8.self)) vs \(String(decoding: wanted, as: UTF8.self))")
+        }
+    }
+
     @Test func severalFilesGiveAnArrayAndTheWorstExitCode() throws {
         let result = try BinaryRunner.run(
             ["verify", "\(Self.dir)/ed25519.bin", "\(Self.dir)/unsigned.bin", "--json"] + Self.trust)

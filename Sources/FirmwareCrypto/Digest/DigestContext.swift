@@ -74,7 +74,7 @@ public final class DigestContext {
     /// Adds `range` of `source` to the message, reading it in fixed chunks (memory stays flat).
     ///
     /// - Throws: `ByteSourceError` when the range is outside the source or a read fails.
-    public func update(from source: some ByteSource, range: Range<Int64>, chunkSize: Int = 1 << 20) throws(ByteSourceError) {
+    public func update(from source: some ByteSource, range: Range<Int64>, chunkSize: Int = ByteSourceChunk.defaultSize) throws(ByteSourceError) {
         do {
             try source.forEachChunk(in: range, chunkSize: chunkSize) { update($0) }
         } catch let error as ByteSourceError {

@@ -36,7 +36,7 @@ public enum MultiRangeDigest {
     /// - Throws: `CryptoError` when an algorithm is unavailable, a range lies outside the
     ///   source, or a read fails.
     public static func compute(
-        _ requests: [DigestRequest], over source: some ByteSource, chunkSize: Int = 1 << 20
+        _ requests: [DigestRequest], over source: some ByteSource, chunkSize: Int = ByteSourceChunk.defaultSize
     ) throws(CryptoError) -> [DigestRequest: Digest] {
         let unique = Array(Set(requests))
         guard !unique.isEmpty else { return [:] }

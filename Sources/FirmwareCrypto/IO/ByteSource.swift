@@ -20,6 +20,25 @@ public protocol ByteSource: Sendable {
     ///
     /// - Throws: `ByteSourceError` when the range is outside the source or the read fails.
     func read(at offset: Int64, length: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError)
+
+    /// Calls `body` with consecutive chunks of `range`, in order, each at most `chunkSize` bytes.
+    /// The buffer passed to `body` is only valid during the call.
+    ///
+    /// The default reads sequentially into one reused buffer; ``FileByteSource`` reads long ranges
+    /// ahead on another thread, ``MemoryByteSource`` passes its own bytes without copying.
+    ///
+    /// - Throws: `ByteSourceError` when the range is outside the source or a read fails, or what
+    ///   `body` throws.
+    func forEachChunk(
+        in range: Range<Int64>, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws
+}
+
+/// Chunk sizes for streaming reads.
+public enum ByteSourceChunk {
+    /// 256 KiB: a chunk and a digest's state stay in the CPU's L2 cache while it is hashed,
+    /// which measured faster than 1 MiB chunks (issue 10).
+    public static let defaultSize = 256 << 10
 }
 
 /// A read outside the source, or an I/O failure while reading.
@@ -64,20 +83,34 @@ extension ByteSource {
         }
     }
 
-    /// Calls `body` with consecutive chunks of `range`, reusing one buffer of `chunkSize` bytes.
+    /// Calls `body` with consecutive chunks of `range`, of the default chunk size (256 KiB: a
+    /// chunk stays in the CPU's L2 cache while it is hashed).
     ///
     /// - Throws: what the read or `body` throws.
+    public func forEachChunk(in range: Range<Int64>, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        try forEachChunk(in: range, chunkSize: ByteSourceChunk.defaultSize, body)
+    }
+
+    /// The default ``forEachChunk(in:chunkSize:_:)``: sequential reads into one reused buffer.
     public func forEachChunk(
-        in range: Range<Int64>,
-        chunkSize: Int = 1 << 20,
-        _ body: (UnsafeRawBufferPointer) throws -> Void
+        in range: Range<Int64>, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try sequentialChunks(in: range, chunkSize: chunkSize, body)
+    }
+
+    /// Reads `range` chunk by chunk on the caller's thread, reusing one buffer of `chunkSize` bytes.
+    func sequentialChunks(
+        in range: Range<Int64>, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try checkRange(offset: range.lowerBound, length: Int64(range.count))
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        precondition(chunkSize > 0, "chunk size must be positive")
+        if range.isEmpty { return }
+        let size = Int(min(Int64(chunkSize), Int64(range.count)))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 64)
         defer { buffer.deallocate() }
         var offset = range.lowerBound
         while offset < range.upperBound {
-            let length = Int(min(Int64(chunkSize), range.upperBound - offset))
+            let length = Int(min(Int64(size), range.upperBound - offset))
             let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<length])
             try read(at: offset, length: length, into: slice)
             try body(UnsafeRawBufferPointer(slice))
@@ -101,6 +134,23 @@ public struct MemoryByteSource: ByteSource {
         }
         let start = data.startIndex + Int(offset)
         data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: start..<(start + length))
+    }
+
+    /// Passes slices of the bytes themselves: nothing to read, nothing to copy.
+    public func forEachChunk(
+        in range: Range<Int64>, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try checkRange(offset: range.lowerBound, length: Int64(range.count))
+        precondition(chunkSize > 0, "chunk size must be positive")
+        try data.withUnsafeBytes { (all: UnsafeRawBufferPointer) throws -> Void in
+            var offset = Int(range.lowerBound)
+            let end = Int(range.upperBound)
+            while offset < end {
+                let next = min(offset + chunkSize, end)
+                try body(UnsafeRawBufferPointer(rebasing: all[offset..<next]))
+                offset = next
+            }
+        }
     }
 }
 
@@ -139,6 +189,20 @@ public final class FileByteSource: ByteSource, @unchecked Sendable {
     }
 
     deinit { close(descriptor) }
+
+    /// Ranges of at least 4 MiB are read ahead on another thread while `body` works on the
+    /// previous chunk (see `ReadAhead`); shorter ones are read sequentially.
+    public func forEachChunk(
+        in range: Range<Int64>, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try checkRange(offset: range.lowerBound, length: Int64(range.count))
+        precondition(chunkSize > 0, "chunk size must be positive")
+        if Int64(range.count) >= ReadAhead.threshold, range.count > chunkSize {
+            try ReadAhead.forEachChunk(of: self, in: range, chunkSize: chunkSize, body)
+        } else {
+            try sequentialChunks(in: range, chunkSize: chunkSize, body)
+        }
+    }
 
     public func read(at offset: Int64, length: Int, into buffer: UnsafeMutableRawBufferPointer) throws(ByteSourceError) {
         try checkRange(offset: offset, length: Int64(length))

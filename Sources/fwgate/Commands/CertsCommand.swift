@@ -12,8 +12,9 @@ struct CertsCommand: AsyncParsableCommand {
         subcommands: [Verify.self, Show.self, Sweep.self])
 
     /// `fwgate certs verify LEAF [--chain FILE] --ca ROOT... [--crl FILE] [--purpose code-signing] [--at T] [--json]`
-    struct Verify: AsyncParsableCommand {
+    struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Validate certificate chains against trusted roots at a given time.",
             discussion: """
                 Builds a path from each LEAF (extra certificates in the LEAF file and --chain files \
@@ -67,7 +68,7 @@ struct CertsCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
+        func run() throws {
             let at = try time.resolve()
             let verifier = CertificateVerifier(
                 roots: try TrustFiles.certificates(caFiles),
@@ -92,8 +93,9 @@ struct CertsCommand: AsyncParsableCommand {
     }
 
     /// `fwgate certs show FILE...`
-    struct Show: AsyncParsableCommand {
+    struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Describe every certificate in the given files (PEM bundles or DER).")
 
         @OptionGroup var global: GlobalOptions
@@ -109,7 +111,7 @@ struct CertsCommand: AsyncParsableCommand {
             let certificates: [CertificateDescription]
         }
 
-        func run() async throws {
+        func run() throws {
             var entries: [Entry] = []
             for file in files {
                 let certificates: [Certificate]

@@ -9,6 +9,7 @@ extension CertsCommand {
     /// `fwgate certs sweep PATH... [--tls HOST:PORT...] [--from-inventory] [--warn 30d] [--at T] [--format ...]`
     struct Sweep: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sweep",
             abstract: "Certificate expiry sweep: what expires when, per device (for cron and systemd timers).",
             discussion: """
                 Reads certificate files and folders (PEM bundles, DER, PKCS#7 .p7b/.p7c), the \

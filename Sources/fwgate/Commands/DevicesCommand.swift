@@ -18,8 +18,9 @@ struct DevicesCommand: AsyncParsableCommand {
         abstract: "Manage the device list of the inventory.",
         subcommands: [Import.self, List.self, Show.self])
 
-    struct Import: AsyncParsableCommand {
+    struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Insert or update devices from a CSV (with a header row) or JSON array file.",
             discussion: """
                 Columns / fields: \(DeviceRecord.fieldNames.joined(separator: ", ")). Only id is required. \
@@ -41,7 +42,7 @@ struct DevicesCommand: AsyncParsableCommand {
             let rejected: [DeviceImport.Rejection]
         }
 
-        func run() async throws {
+        func run() throws {
             let result = try DeviceImport.read(path: file, now: Date())
             let inventory = try global.openInventory()
             try inventory.upsert(result.devices)
@@ -56,12 +57,12 @@ struct DevicesCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the devices.")
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the devices.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
 
-        func run() async throws {
+        func run() throws {
             let devices = try global.openInventory().devices()
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(devices), as: UTF8.self))
@@ -72,8 +73,8 @@ struct DevicesCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one device and its latest posture.")
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one device and its latest posture.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var id: String
@@ -83,7 +84,7 @@ struct DevicesCommand: AsyncParsableCommand {
             let entries: [PostureEntry]
         }
 
-        func run() async throws {
+        func run() throws {
             let inventory = try global.openInventory()
             guard let device = try inventory.device(id) else {
                 throw FwgateError(.usage, "device '\(id)' is not in the inventory \(inventory.path)")

@@ -6,7 +6,7 @@ import FirmwareVerification
 import Foundation
 
 /// `fwgate digest FILE... [--alg sha256]`: streaming digests (memory stays flat).
-struct DigestCommand: AsyncParsableCommand {
+struct DigestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest",
         abstract: "Print digests of files, streamed (sha256sum-compatible output for one algorithm).",
@@ -35,7 +35,7 @@ struct DigestCommand: AsyncParsableCommand {
         let digests: [String: String]
     }
 
-    func run() async throws {
+    func run() throws {
         var entries: [Entry] = []
         for file in files {
             let source: FileByteSource

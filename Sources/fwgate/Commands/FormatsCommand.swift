@@ -5,7 +5,7 @@ import Foundation
 
 /// `fwgate formats [--json]`: every registered format, what it is detected by, what it
 /// verifies and its check codes (like `openssl list`).
-struct FormatsCommand: AsyncParsableCommand {
+struct FormatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "formats",
         abstract: "List the formats fwgate detects and verifies, with their check codes.",
@@ -20,7 +20,7 @@ struct FormatsCommand: AsyncParsableCommand {
         var formats: [FormatSummary]
     }
 
-    func run() async throws {
+    func run() throws {
         let summaries = FormatRegistry.formats.map(\.summary)
         if json {
             print(String(decoding: try FwgateJSON.encoder().encode(Listing(formats: summaries)), as: UTF8.self))

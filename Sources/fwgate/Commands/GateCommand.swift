@@ -5,7 +5,7 @@ import FirmwareVerification
 import Foundation
 
 /// `fwgate gate FILE... --policy FILE [--vendor V] [--device-model M]`: the procurement gate.
-struct GateCommand: AsyncParsableCommand {
+struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gate",
         abstract: "Procurement gate: PASS/FAIL per artifact against a policy, with reasons, recorded for the audit trail.",
@@ -42,7 +42,7 @@ struct GateCommand: AsyncParsableCommand {
         if deviceModel != nil && vendor == nil { throw ValidationError("--device-model needs --vendor") }
     }
 
-    func run() async throws {
+    func run() throws {
         let session = try trust.session(at: try time.resolve(), procurement: true)
         let inventory = noRecord ? nil : try global.openInventory()
         var reports: [VerificationReport] = []

@@ -4,7 +4,7 @@ import FirmwareVerification
 import Foundation
 
 /// `fwgate inspect FILE [--format F] [--json]`: every header field and TLV/segment, no verdict.
-struct InspectCommand: AsyncParsableCommand {
+struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what a firmware image or update package declares (headers, TLVs, segments, signatures).",
@@ -25,7 +25,7 @@ struct InspectCommand: AsyncParsableCommand {
         try companions.validate(fileCount: files.count)
     }
 
-    func run() async throws {
+    func run() throws {
         var inspections: [FirmwareVerifier.Inspection] = []
         for file in files {
             inspections.append(try FirmwareVerifier.inspect(companions.artifact(file), format: format.formatID))

@@ -36,13 +36,13 @@ struct InventoryCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List posture entries, oldest first.")
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List posture entries, oldest first.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var filters: Filters
         @Flag(help: "Print JSON.") var json = false
 
-        func run() async throws {
+        func run() throws {
             let entries = try global.openInventory().entries(filters.filter)
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
@@ -54,8 +54,9 @@ struct InventoryCommand: AsyncParsableCommand {
         }
     }
 
-    struct Show: AsyncParsableCommand {
+    struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one posture entry (by number) or one device: its posture history and its certificates' expiry.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var time: TimeOptions
@@ -68,7 +69,7 @@ struct InventoryCommand: AsyncParsableCommand {
             let certificates: [Inventory.DeviceCertificate]
         }
 
-        func run() async throws {
+        func run() throws {
             let inventory = try global.openInventory()
             if let device = try inventory.device(target) {
                 try showDevice(device, inventory: inventory)
@@ -111,13 +112,13 @@ struct InventoryCommand: AsyncParsableCommand {
         }
     }
 
-    struct History: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every posture entry of one device, oldest first.")
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "Every posture entry of one device, oldest first.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
         @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var device: String
 
-        func run() async throws {
+        func run() throws {
             let inventory = try global.openInventory()
             guard try inventory.device(device) != nil else { throw FwgateError(.usage, "device '\(device)' is not in \(inventory.path)") }
             let entries = try inventory.entries(.init(deviceID: device))
@@ -130,8 +131,8 @@ struct InventoryCommand: AsyncParsableCommand {
         }
     }
 
-    struct Export: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export posture entries as CSV, JSON or JSON Lines (stdout).")
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "export", abstract: "Export posture entries as CSV, JSON or JSON Lines (stdout).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var filters: Filters
         @Option(help: ArgumentHelp("csv, json or jsonl.", valueName: "format")) var format: String = "csv"
@@ -146,7 +147,7 @@ struct InventoryCommand: AsyncParsableCommand {
             "policyDigest", "toolVersion", "previousHash", "entryHash",
         ]
 
-        func run() async throws {
+        func run() throws {
             let entries = try global.openInventory().entries(filters.filter)
             switch format {
             case "json":
@@ -170,14 +171,15 @@ struct InventoryCommand: AsyncParsableCommand {
         }
     }
 
-    struct Audit: AsyncParsableCommand {
+    struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Re-walk the posture entries' hash chain; name the first entry altered, deleted or reordered.",
             discussion: "Exit 0 when the chain is intact, 1 when it is broken. Keep the printed head hash elsewhere (a ticket, a log) to detect a chain rewritten from scratch.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
 
-        func run() async throws {
+        func run() throws {
             let inventory = try global.openInventory()
             let result = try inventory.verifyAuditChain()
             if json {

@@ -12,8 +12,9 @@ struct KeysCommand: AsyncParsableCommand {
         subcommands: [Fingerprint.self])
 
     /// `fwgate keys fingerprint KEYFILE...`
-    struct Fingerprint: AsyncParsableCommand {
+    struct Fingerprint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fingerprint",
             abstract: "Print the SHA-256 fingerprint of each key's DER SubjectPublicKeyInfo, and its type and size.",
             discussion: """
                 Accepts PEM or DER SubjectPublicKeyInfo, PKCS#1 RSAPublicKey, certificates, and \
@@ -59,7 +60,7 @@ struct KeysCommand: AsyncParsableCommand {
             let curve: String?
         }
 
-        func run() async throws {
+        func run() throws {
             var entries: [Entry] = []
             for file in files {
                 let key: PublicKey

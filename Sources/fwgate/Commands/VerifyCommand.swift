@@ -5,7 +5,7 @@ import FirmwareVerification
 import Foundation
 
 /// `fwgate verify FILE... [--trust PATH...] [--policy FILE] [--format F] [--at T] [--json]`
-struct VerifyCommand: AsyncParsableCommand {
+struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify firmware images against trusted keys: digests, signatures, key trust, structure.",
@@ -40,7 +40,7 @@ struct VerifyCommand: AsyncParsableCommand {
         try companions.validate(fileCount: files.count)
     }
 
-    func run() async throws {
+    func run() throws {
         let session = try trust.session(at: try time.resolve(), format: format.formatID)
         let inventory = (record || device != nil) ? try global.openInventory() : nil
         let facts = try device.map { id in try DeviceLookup.facts(id, in: inventory) }
