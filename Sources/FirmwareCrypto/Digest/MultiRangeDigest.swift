@@ -32,6 +32,25 @@ public enum MultiRangeDigest {
         }
     }
 
+    /// One chunk fed to several lanes at once. @unchecked Sendable: each iteration touches only
+    /// its own lane's context, and the chunk is only read, and stays valid until
+    /// `concurrentPerform` returns.
+    private struct ParallelStep: @unchecked Sendable {
+        let lanes: [Lane]
+        let chunk: UnsafeRawBufferPointer
+        let base: Int64
+
+        func feed(_ index: Int) {
+            let lane = lanes[index]
+            let from = Int(max(base, lane.start) - base)
+            lane.context.update(UnsafeRawBufferPointer(rebasing: chunk[from..<chunk.count]))
+        }
+    }
+
+    /// Chunks at least this large are hashed by several lanes at once; below it the hand-over
+    /// costs more than it saves.
+    static let parallelChunkMinimum = 64 * 1024
+
     /// - Returns: one digest per request, keyed by request.
     /// - Throws: `CryptoError` when an algorithm is unavailable, a range lies outside the
     ///   source, or a read fails.
@@ -78,6 +97,19 @@ public enum MultiRangeDigest {
                 var position = start
                 try source.forEachChunk(in: start..<end, chunkSize: chunkSize) { chunk in
                     let chunkEnd = position + Int64(chunk.count)
+                    // Two or more lanes over the whole chunk (a FIT's file SHA-256 and its
+                    // kernel's hash, a raw signature's three candidate digests): hash them on
+                    // separate cores. A lane that ends inside the chunk takes the ordered path.
+                    let busy = lanes.filter { !$0.pending.isEmpty && $0.start < chunkEnd }
+                    if busy.count > 1, chunk.count >= Self.parallelChunkMinimum,
+                        busy.allSatisfy({ ($0.pending.first?.0 ?? .max) >= chunkEnd })
+                    {
+                        let step = ParallelStep(lanes: busy, chunk: chunk, base: position)
+                        DispatchQueue.concurrentPerform(iterations: busy.count) { index in step.feed(index) }
+                        for lane in busy { settle(lane, at: chunkEnd) }
+                        position = chunkEnd
+                        return
+                    }
                     for lane in lanes where !lane.pending.isEmpty {
                         var from = max(position, lane.start)
                         // Feed up to each boundary inside this chunk, settling as we pass it.
