@@ -1,3 +1,4 @@
+import FirmwareCrypto
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
@@ -21,13 +22,7 @@ public enum DeviceImport {
     ///
     /// - Throws: `FwgateError` when the file cannot be read or is not CSV/JSON at all.
     public static func read(path: String, now: Date) throws(FwgateError) -> Result {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw FwgateError(
-                FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, "\(path): cannot read: \(error.localizedDescription)")
-        }
+        let data = try InputFile.readInput(path, limit: 1 << 30)
         let rows: [[String: String]]
         let firstRow: Int
         if path.lowercased().hasSuffix(".json") {

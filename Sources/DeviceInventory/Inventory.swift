@@ -12,7 +12,16 @@ public struct Inventory: Sendable {
     /// Where the database lives (`:memory:` for tests).
     public let path: String
 
-    init(writer: any DatabaseWriter, path: String) throws(FwgateError) {
+    /// Whether the inventory may be changed by this process.
+    public enum Access: Sendable {
+        /// Migrates at open; records entries, devices and certificates.
+        case readWrite
+        /// Opens with SQLite's read-only flag: no migration, no PRAGMA that writes, nothing
+        /// created. Works on a file (and folder) the user may only read: what auditors get.
+        case readOnly
+    }
+
+    init(writer: any DatabaseWriter, path: String, access: Access = .readWrite) throws(FwgateError) {
         self.writer = writer
         self.path = path
         do {
@@ -22,11 +31,51 @@ public struct Inventory: Sendable {
                     .database,
                     "\(path): this inventory was written by a newer fwgate (it has schema changes this version does not know); use the newer fwgate")
             }
-            try migrator.migrate(writer)
+            switch access {
+            case .readWrite:
+                try migrator.migrate(writer)
+            case .readOnly:
+                let tables = try writer.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+                guard tables.contains("postureEntry"), tables.contains("device") else {
+                    throw FwgateError(.database, "\(path): not an fwgate inventory (an SQLite database without fwgate's tables)")
+                }
+            }
         } catch let error as FwgateError {
             throw error
         } catch {
-            throw FwgateError(.database, "\(path): cannot open the inventory: \(error)")
+            throw FwgateError(.database, Self.openFailure(path: path, error))
+        }
+    }
+
+    /// fwgate's words for an SQLite error at open.
+    static func openFailure(path: String, _ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_NOTADB: return "\(path): not an fwgate inventory (not an SQLite database)"
+            case .SQLITE_CORRUPT: return "\(path): the inventory file is damaged (SQLite reports it corrupt)"
+            case .SQLITE_READONLY: return "\(path): the inventory is read-only here; this command needs to write to it"
+            case .SQLITE_CANTOPEN: return "\(path): cannot open the inventory (missing, a folder, or its folder is not writable)"
+            case .SQLITE_PERM, .SQLITE_AUTH: return "\(path): cannot open the inventory: permission denied"
+            default: return "\(path): cannot open the inventory: \(error.message ?? "\(error.resultCode)")"
+            }
+        }
+        return "\(path): cannot open the inventory: \(error)"
+    }
+
+    /// Refuses a `--db` path that exists but is not a regular file (a folder, FIFO, socket or
+    /// device) before SQLite opens it (SQLite would block on a FIFO).
+    static func checkFile(_ path: String, mustExist: Bool) throws(FwgateError) {
+        if InputFile.isMissing(path) {
+            guard !mustExist else {
+                throw FwgateError(
+                    .fileNotFound, "\(path): no inventory here (nothing has been recorded yet, or --db / $FWGATE_DB names the wrong file)")
+            }
+            return
+        }
+        do {
+            _ = try FileByteSource(path: path)
+        } catch {
+            throw FwgateError(.database, error.reason.replacingOccurrences(of: ": cannot read: ", with: ": cannot open the inventory: "))
         }
     }
 
@@ -42,6 +91,7 @@ public struct Inventory: Sendable {
     ///
     /// - Throws: `FwgateError(.database)` naming the file.
     public static func open(path: String) throws(FwgateError) -> Inventory {
+        try checkFile(path, mustExist: false)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
@@ -55,9 +105,32 @@ public struct Inventory: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw FwgateError(.database, "\(path): cannot open the inventory: \(error)")
+            throw FwgateError(.database, openFailure(path: path, error))
         }
         return try Inventory(writer: pool, path: path)
+    }
+
+    /// Opens an existing inventory read-only, for the commands that only read (list, show,
+    /// history, export, audit, head; devices list and show): SQLite's read-only flag, no
+    /// migration, no PRAGMA that writes, no file created. It works on a file and folder the
+    /// user may only read, so an auditor can audit a copy they cannot change.
+    ///
+    /// - Throws: `FwgateError(.fileNotFound)` when there is no file at `path`;
+    ///   `FwgateError(.database)` naming the file when it is a folder, a FIFO, not an SQLite
+    ///   database or not an fwgate inventory.
+    public static func openReadOnly(path: String) throws(FwgateError) -> Inventory {
+        try checkFile(path, mustExist: true)
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        configuration.label = "fwgate.inventory.readonly"
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw FwgateError(.database, openFailure(path: path, error))
+        }
+        return try Inventory(writer: queue, path: path, access: .readOnly)
     }
 
     /// A private in-memory inventory (tests).

@@ -259,7 +259,7 @@ struct OpenedArtifact: Sendable {
         do {
             return try FileByteSource(path: path)
         } catch {
-            throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
+            throw FwgateError(InputFile.isMissing(path) ? .fileNotFound : .unreadableInput, error.reason)
         }
     }
 }

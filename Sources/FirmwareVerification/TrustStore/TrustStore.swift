@@ -29,14 +29,13 @@ public struct TrustStore: Sendable {
         var roots: [Certificate] = []
         var intermediates: [Certificate] = []
         var crls: [CertificateRevocationList] = []
-        let files = try TrustFiles.expand(paths, extensions: TrustFiles.certificateExtensions.union(["key", "pub", "crl"]))
+        let extensions = TrustFiles.certificateExtensions.union(["key", "pub", "crl"])
+        for path in paths where try TrustFiles.expand([path], extensions: extensions).isEmpty {
+            throw FwgateError(.invalidTrust, "\(path): the folder holds no key, certificate or CRL file (.\(extensions.sorted().joined(separator: ", .")))")
+        }
+        let files = try TrustFiles.expand(paths, extensions: extensions)
         for file in files {
-            let bytes: Data
-            do {
-                bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-            } catch {
-                throw FwgateError(.unreadableInput, "\(file): cannot read: \(error.localizedDescription)")
-            }
+            let bytes = try InputFile.readInput(file)
             if let certificates = try? Certificate.parseAll(bytes) {
                 for certificate in certificates {
                     if certificate.info.selfSigned { roots.append(certificate) } else { intermediates.append(certificate) }

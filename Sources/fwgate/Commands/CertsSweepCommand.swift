@@ -25,11 +25,11 @@ extension CertsCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var time: TimeOptions
 
-        @Option(help: ArgumentHelp("Warning window (e.g. 30d, 2w).", valueName: "duration"))
-        var warn: Duration = Duration(argument: "30d")!
+        @Option(help: ArgumentHelp("Warning window (e.g. 30d, 2w).", valueName: "duration"), transform: Duration.parse)
+        var warn: Duration = Duration(literal: "30d")
 
-        @Option(help: ArgumentHelp("Critical window (e.g. 7d).", valueName: "duration"))
-        var critical: Duration = Duration(argument: "7d")!
+        @Option(help: ArgumentHelp("Critical window (e.g. 7d).", valueName: "duration"), transform: Duration.parse)
+        var critical: Duration = Duration(literal: "7d")
 
         @Option(help: ArgumentHelp("Output: table, json, csv, prometheus or html.", valueName: "format"))
         var format: String = "table"
@@ -169,19 +169,18 @@ extension CertsCommand {
                 } + "\n"
             }
             if let outputPath {
-                do {
-                    // Write to a temporary file and rename, so a textfile collector never reads half a file.
-                    let temporary = outputPath + ".tmp-\(getpid())"
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-                    guard rename(temporary, outputPath) == 0 else {
-                        let reason = String(cString: strerror(errno))
-                        try? FileManager.default.removeItem(atPath: temporary)
-                        throw FwgateError(.io, "\(outputPath): cannot write: \(reason)")
-                    }
-                } catch let error as FwgateError {
-                    throw error
-                } catch {
-                    throw FwgateError(.io, "\(outputPath): cannot write: \(error.localizedDescription)")
+                // Write to a temporary file and rename, so a textfile collector never reads half a file.
+                let temporary = outputPath + ".tmp-\(getpid())"
+                let bytes = Array(text.utf8)
+                guard let file = fopen(temporary, "wx") else {
+                    throw FwgateError(.io, "\(outputPath): cannot write: \(String(cString: strerror(errno)))")
+                }
+                let written = bytes.isEmpty ? 0 : fwrite(bytes, 1, bytes.count, file)
+                let closed = fclose(file)
+                guard written == bytes.count, closed == 0, rename(temporary, outputPath) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    unlink(temporary)
+                    throw FwgateError(.io, "\(outputPath): cannot write: \(reason)")
                 }
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))

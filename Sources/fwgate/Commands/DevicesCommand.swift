@@ -9,6 +9,12 @@ extension GlobalOptions {
     func openInventory() throws -> Inventory {
         try Inventory.open(path: Inventory.defaultPath(option: db))
     }
+
+    /// Opens the inventory read-only (commands that only read: an auditor's copy may be a file
+    /// they cannot write).
+    func openInventoryReadOnly() throws -> Inventory {
+        try Inventory.openReadOnly(path: Inventory.defaultPath(option: db))
+    }
 }
 
 /// `fwgate devices import|list|show`
@@ -62,7 +68,7 @@ struct DevicesCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let devices = try global.openInventory().devices()
+            let devices = try global.openInventoryReadOnly().devices()
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(devices), as: UTF8.self))
                 return
@@ -84,7 +90,7 @@ struct DevicesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let inventory = try global.openInventory()
+            let inventory = try global.openInventoryReadOnly()
             guard let device = try inventory.device(id) else {
                 throw FwgateError(.usage, "device '\(id)' is not in the inventory \(inventory.path)")
             }

@@ -23,11 +23,11 @@ struct InventoryCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Only this device.", valueName: "id")) var device: String?
         @Option(name: .customLong("artifact-format"), help: ArgumentHelp("Only this artifact format (\(FormatRegistry.idList), ...).", valueName: "format"))
         var artifactFormat: String?
-        @Option(help: ArgumentHelp("Only entries recorded at or after this time (RFC 3339 or a date).", valueName: "time")) var since: String?
+        @Option(help: ArgumentHelp("Only entries recorded at or after this time (RFC 3339 with a zone, or a date).", valueName: "time")) var since: String?
 
         func validate() throws {
             if let verdict, Verdict(rawValue: verdict) == nil { throw ValidationError("--verdict must be pass, warn or fail") }
-            if let since, RFC3339.parse(since) == nil { throw ValidationError("--since '\(since)' is not a date or RFC 3339 time") }
+            if let since { _ = try TimeOption.parse(since, option: "--since") }
         }
 
         var filter: Inventory.EntryFilter {
@@ -43,7 +43,7 @@ struct InventoryCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let entries = try global.openInventory().entries(filters.filter)
+            let entries = try global.openInventoryReadOnly().entries(filters.filter)
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
             } else if entries.isEmpty {
@@ -69,7 +69,7 @@ struct InventoryCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let inventory = try global.openInventory()
+            let inventory = try global.openInventoryReadOnly()
             if let device = try inventory.device(target) {
                 try showDevice(device, inventory: inventory)
                 return
@@ -118,7 +118,7 @@ struct InventoryCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var device: String
 
         func run() async throws {
-            let inventory = try global.openInventory()
+            let inventory = try global.openInventoryReadOnly()
             guard try inventory.device(device) != nil else { throw FwgateError(.usage, "device '\(device)' is not in \(inventory.path)") }
             let entries = try inventory.entries(.init(deviceID: device))
             if json {
@@ -147,7 +147,7 @@ struct InventoryCommand: AsyncParsableCommand {
         ]
 
         func run() async throws {
-            let entries = try global.openInventory().entries(filters.filter)
+            let entries = try global.openInventoryReadOnly().entries(filters.filter)
             switch format {
             case "json":
                 print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
@@ -178,7 +178,7 @@ struct InventoryCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() async throws {
-            let inventory = try global.openInventory()
+            let inventory = try global.openInventoryReadOnly()
             let result = try inventory.verifyAuditChain()
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(result), as: UTF8.self))
