@@ -10,11 +10,35 @@ public enum CSV {
         public var description: String { "line \(line): \(reason)" }
     }
 
-    /// One field for writing: quoted (with `""` for a quote) when it holds a comma, quote or
-    /// line break, as written by the inventory export and the sweep's CSV output.
+    /// One field for writing, the one place fwgate's CSV is written (inventory export, sweep CSV).
+    ///
+    /// - A field that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab
+    ///   or carriage return) is neutralised as OWASP's "CSV Injection" page recommends: a single
+    ///   quote is put in front and the field is quoted. A device id `=HYPERLINK(...)` or an
+    ///   artifact path `=cmd|calc.bin` thus shows as text. Plain numbers (`-12`, `+3`, `-0.5`)
+    ///   are left as they are: they are not formulas, and `daysLeft` is negative once expired.
+    /// - A field holding a comma, quote or line break is quoted, with `""` for a quote (RFC 4180).
     public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        var text = text
+        var quote = text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        if let first = text.unicodeScalars.first, formulaTriggers.contains(first), !isPlainNumber(text) {
+            text = "'" + text
+            quote = true
+        }
+        guard quote else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The leading characters that make a spreadsheet evaluate a cell (OWASP CSV Injection).
+    public static let formulaTriggers: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// `[+-]digits[.digits]`: a number, not a formula.
+    static func isPlainNumber(_ text: String) -> Bool {
+        var scalars = Substring(text).unicodeScalars[...]
+        if let first = scalars.first, first == "+" || first == "-" { scalars = scalars.dropFirst() }
+        let parts = scalars.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !parts.isEmpty, parts.count <= 2 else { return false }
+        return parts.allSatisfy { part in !part.isEmpty && part.allSatisfy { $0.value >= 0x30 && $0.value <= 0x39 } }
     }
 
     public static func parse(_ text: String) throws(ParseError) -> [[String]] {
