@@ -72,10 +72,14 @@ public struct Inventory: Sendable {
             }
             return
         }
+        let source: FileByteSource
         do {
-            _ = try FileByteSource(path: path)
+            source = try FileByteSource(path: path)
         } catch {
             throw FwgateError(.database, error.reason.replacingOccurrences(of: ": cannot read: ", with: ": cannot open the inventory: "))
+        }
+        if mustExist && source.count == 0 {
+            throw FwgateError(.database, "\(path): not an fwgate inventory (the file is empty)")
         }
     }
 
@@ -126,11 +130,43 @@ public struct Inventory: Sendable {
         configuration.label = "fwgate.inventory.readonly"
         let queue: DatabaseQueue
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            do {
+                let first = try DatabaseQueue(path: path, configuration: configuration)
+                _ = try first.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+                queue = first
+            } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode.primaryResultCode) {
+                // A WAL-mode file whose folder the user may not write: SQLite cannot create the
+                // shared-memory file (-shm) it reads through. With no pending write-ahead log,
+                // the file alone is the whole database: open it immutable (no locks, no -shm).
+                // A non-empty -wal holds committed entries the file lacks, so that is refused.
+                var info = stat()
+                if stat(path + "-wal", &info) == 0 && info.st_size > 0 {
+                    throw FwgateError(
+                        .database,
+                        "\(path): cannot read the inventory read-only: its write-ahead log (\(path)-wal) holds changes not yet in the file, and its folder is not writable; copy the file, -wal and -shm to a writable folder, or let a writer (any recording command) checkpoint it first")
+                }
+                queue = try DatabaseQueue(path: "file:\(Self.uriEscaped(path))?immutable=1", configuration: configuration)
+            }
+        } catch let error as FwgateError {
+            throw error
         } catch {
             throw FwgateError(.database, openFailure(path: path, error))
         }
         return try Inventory(writer: queue, path: path, access: .readOnly)
+    }
+
+    /// `path` with the characters a SQLite URI gives meaning to percent-escaped.
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "="), ..<0x21, 0x7F...:
+                out += String(format: "%%%02X", byte)
+            default:
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
     }
 
     /// A private in-memory inventory (tests).
@@ -263,6 +299,11 @@ public struct Inventory: Sendable {
         let encoder = FwgateJSON.encoder(pretty: false)
         return try write("recording \(items.count) entries") { db in
             var previous = try String.fetchOne(db, sql: "SELECT entryHash FROM postureEntry ORDER BY id DESC LIMIT 1") ?? PostureEntry.genesisHash
+            // Hash version 2 hashes the id, so it is chosen here: one past both the table's
+            // AUTOINCREMENT sequence and the largest id (the audit checks ids against both).
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'postureEntry'") ?? 0
+            let largest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM postureEntry") ?? 0
+            var nextID = max(sequence, largest) + 1
             var knownDevices: Set<String> = []
             var stored: [PostureEntry] = []
             stored.reserveCapacity(items.count)
@@ -270,10 +311,10 @@ public struct Inventory: Sendable {
             let deviceExists = try db.cachedStatement(sql: "SELECT 1 FROM device WHERE id = ?")
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO postureEntry (deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter,
+                    INSERT INTO postureEntry (id, deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter,
                       signerName, signerFingerprint, signerSubject, chainStatus, earliestExpiry, verdict, checks, policyDigest,
-                      toolVersion, recordedAt, previousHash, entryHash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      toolVersion, recordedAt, previousHash, entryHash, hashVersion)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for item in items {
                 if let deviceID = item.deviceID, !knownDevices.contains(deviceID) {
@@ -282,16 +323,16 @@ public struct Inventory: Sendable {
                     }
                     knownDevices.insert(deviceID)
                 }
-                var entry = Self.entry(
-                    item.report, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion, at: at,
-                    previous: previous, encoder: encoder)
+                let entry = try Self.entry(
+                    item.report, id: nextID, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion,
+                    at: at, previous: previous, encoder: encoder)
                 try insert.execute(arguments: [
-                    entry.deviceID, entry.artifactPath, entry.artifactSHA256, entry.artifactSize, entry.format, entry.version,
+                    entry.id, entry.deviceID, entry.artifactPath, entry.artifactSHA256, entry.artifactSize, entry.format, entry.version,
                     entry.securityCounter, entry.signerName, entry.signerFingerprint, entry.signerSubject, entry.chainStatus,
                     entry.earliestExpiry, entry.verdict.rawValue, entry.checks, entry.policyDigest, entry.toolVersion, entry.recordedAt,
-                    entry.previousHash, entry.entryHash,
+                    entry.previousHash, entry.entryHash, entry.hashVersion,
                 ])
-                entry.id = db.lastInsertedRowID
+                nextID += 1
                 previous = entry.entryHash
                 stored.append(entry)
             }
@@ -300,18 +341,19 @@ public struct Inventory: Sendable {
     }
 
     static func entry(
-        _ report: VerificationReport, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
+        _ report: VerificationReport, id: Int64, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
         previous: String, encoder: JSONEncoder
-    ) -> PostureEntry {
+    ) throws(FwgateError) -> PostureEntry {
         let checksJSON = PostureEntry.checksJSON(report.checks)
         let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
         var entry = PostureEntry(
-            id: nil, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
+            id: id, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
             format: report.format?.rawValue ?? "unknown", version: report.version, securityCounter: report.securityCounter.map { Int64(clamping: $0) },
             signerName: report.signer?.name, signerFingerprint: report.signer?.keyFingerprint, signerSubject: report.signer?.subject,
             chainStatus: chainStatus, earliestExpiry: report.earliestExpiry, verdict: report.verdict, checks: checksJSON,
-            policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous, entryHash: "")
-        entry.entryHash = entry.computedHash()
+            policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous, entryHash: "",
+            hashVersion: PostureEntry.currentHashVersion)
+        entry.entryHash = try entry.computedHash()
         return entry
     }
 
@@ -369,23 +411,69 @@ public struct Inventory: Sendable {
     /// The outcome of re-walking the hash chain.
     public struct AuditResult: Sendable, Codable {
         public var entries: Int
-        /// True when every entry's hash and link check out.
+        /// True when every entry's hash and link check out, ids follow the table's sequence, and
+        /// the expectations given (head hash, count) are met.
         public var intact: Bool
-        /// The first entry found altered, deleted-after or reordered, with the reason.
+        /// The first entry found altered, deleted, renumbered or reordered, with the reason.
         public var firstBrokenEntryID: Int64?
         public var problem: String?
         /// The hash of the last entry: record it elsewhere to detect a rewritten chain.
         public var headHash: String
     }
 
-    /// Re-walks every entry in id order: each stored hash must equal the hash of its canonical
-    /// form, and each `previousHash` must equal the preceding entry's hash. Names the first
-    /// entry where either fails.
-    public func verifyAuditChain() throws(FwgateError) -> AuditResult {
+    /// The count and head hash of the chain as it stands (`fwgate inventory head`): keep them
+    /// elsewhere (a ticket, a log), then `audit --expect-head` / `--expect-count` proves the chain
+    /// was neither cut short nor rewritten since.
+    public struct ChainHead: Sendable, Codable, Equatable {
+        public var entries: Int
+        public var headHash: String
+        public var headEntryID: Int64?
+    }
+
+    /// The chain's count and head, without walking it.
+    public func head() throws(FwgateError) -> ChainHead {
+        try read("reading the chain head") { db in
+            let count = try PostureEntry.fetchCount(db)
+            let row = try Row.fetchOne(db, sql: "SELECT id, entryHash FROM postureEntry ORDER BY id DESC LIMIT 1")
+            return ChainHead(
+                entries: count, headHash: row?["entryHash"] ?? PostureEntry.genesisHash, headEntryID: row?["id"])
+        }
+    }
+
+    /// What an auditor kept from an earlier `inventory head`.
+    public struct AuditExpectation: Sendable {
+        /// The head hash then: that entry must still be in the chain (at position `count` when
+        /// both are given).
+        public var headHash: String?
+        /// The count then: the chain must have at least this many entries.
+        public var count: Int?
+        public init(headHash: String? = nil, count: Int? = nil) {
+            self.headHash = headHash
+            self.count = count
+        }
+    }
+
+    /// Re-walks every entry in id order and names the first problem:
+    /// - each stored hash must equal the hash of its canonical form (hash version 2 includes
+    ///   the id, so a renumbered entry fails), and once a version-2 entry is seen every later
+    ///   one must be version 2 too (no downgrade);
+    /// - each `previousHash` must equal the preceding entry's hash;
+    /// - ids must run 1, 2, 3, ... without gaps, and the last must equal the table's
+    ///   AUTOINCREMENT sequence (`sqlite_sequence`), so deleting the newest entries is caught;
+    /// - with `expectation`, the chain must hold at least the expected count and the expected
+    ///   head hash (cut short or rewritten otherwise).
+    ///
+    /// - Throws: `FwgateError(.database)` when the database cannot be read.
+    public func verifyAuditChain(expecting expectation: AuditExpectation = AuditExpectation()) throws(FwgateError) -> AuditResult {
         try read("auditing the chain") { db in
             var previous = PostureEntry.genesisHash
             var count = 0
             var lastID: Int64 = 0
+            var sawVersion2 = false
+            var expectedHeadFoundAt: Int?
+            func broken(_ id: Int64?, _ problem: String) -> AuditResult {
+                AuditResult(entries: count, intact: false, firstBrokenEntryID: id, problem: problem, headHash: previous)
+            }
             let cursor = try PostureEntry.order(Column("id")).fetchCursor(db)
             while let entry = try cursor.next() {
                 count += 1
@@ -395,15 +483,55 @@ public struct Inventory: Sendable {
                         id != lastID + 1
                         ? "entry \(id) does not follow entry \(lastID): entries between them were deleted, or the chain was reordered"
                         : "entry \(id) does not link to entry \(lastID) (previousHash differs): an entry was deleted, inserted or reordered"
-                    return AuditResult(entries: count, intact: false, firstBrokenEntryID: id, problem: reason, headHash: previous)
+                    return broken(id, reason)
                 }
-                if entry.computedHash() != entry.entryHash {
-                    return AuditResult(
-                        entries: count, intact: false, firstBrokenEntryID: id,
-                        problem: "entry \(id) was altered: its content no longer matches its hash", headHash: previous)
+                let version = entry.hashVersion ?? 1
+                if version == 2 { sawVersion2 = true }
+                if sawVersion2 && version != 2 {
+                    return broken(id, "entry \(id) was altered: it claims hash version \(version) after version-2 entries")
+                }
+                let computed: String
+                do {
+                    computed = try entry.computedHash()
+                } catch {
+                    return broken(id, "entry \(id) was altered: \(error)")
+                }
+                if computed != entry.entryHash {
+                    return broken(id, "entry \(id) was altered or renumbered: its content no longer matches its hash")
+                }
+                if id != lastID + 1 {
+                    return broken(
+                        id, "entry \(id) follows entry \(lastID): ids were renumbered, or entries between them were deleted")
                 }
                 previous = entry.entryHash
                 lastID = id
+                if let expected = expectation.headHash, expected.lowercased() == entry.entryHash, expectedHeadFoundAt == nil {
+                    expectedHeadFoundAt = count
+                }
+            }
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'postureEntry'") ?? 0
+            if sequence > lastID {
+                let missing = sequence == lastID + 1 ? "entry \(sequence) was" : "entries \(lastID + 1)-\(sequence) were"
+                return broken(lastID + 1, "the newest \(missing) deleted: the table's sequence is at \(sequence), the last entry is \(lastID)")
+            }
+            if sequence < lastID {
+                return broken(lastID, "entry \(lastID) is past the table's sequence (\(sequence)): ids were renumbered")
+            }
+            if let expectedCount = expectation.count, count < expectedCount {
+                return broken(
+                    Int64(count + 1),
+                    "the chain has \(count) entries, fewer than the \(expectedCount) expected: it was cut short")
+            }
+            if let expectedHead = expectation.headHash {
+                guard let position = expectedHeadFoundAt else {
+                    return broken(
+                        nil, "the expected head \(expectedHead) is not in the chain: it was cut short or rewritten after that point")
+                }
+                if let expectedCount = expectation.count, position != expectedCount {
+                    return broken(
+                        Int64(position),
+                        "the expected head \(expectedHead) is entry \(position), not entry \(expectedCount): the chain was rewritten")
+                }
             }
             return AuditResult(entries: count, intact: true, firstBrokenEntryID: nil, problem: nil, headHash: previous)
         }

@@ -30,7 +30,7 @@ import Glibc
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("inv.sqlite").path
-        _ = try BinaryRunner.run(["inventory", "audit", "--db", db])  // create and migrate once
+        #expect(try BinaryRunner.run(["inventory", "init", "--db", db]).status == 0)  // create and migrate once
         let files = ["ecdsa-p256.bin", "ed25519.bin", "unsigned.bin", "ecdsa-p256-sig-flip.bin", "ecdsa-p256-seccnt7.bin"].map { "\(Self.mcuboot)/\($0)" }
         let processes = 4
         let rounds = 3
