@@ -219,10 +219,28 @@ public struct Inventory: Sendable {
 
     // MARK: - Devices
 
-    /// Inserts or updates devices by id, in one transaction.
-    public func upsert(_ devices: [DeviceRecord]) throws(FwgateError) {
+    /// Inserts or updates devices by id (every column replaced), in one transaction, through
+    /// one prepared `INSERT ... ON CONFLICT(id) DO UPDATE` statement (building GRDB's upsert per
+    /// row dominated a 100,000-device import).
+    ///
+    /// - Parameters:
+    ///   - devices: the devices.
+    ///   - progress: called with the number written so far, every 1,000 devices and at the end.
+    public func upsert(_ devices: [DeviceRecord], progress: (@Sendable (Int) -> Void)? = nil) throws(FwgateError) {
+        let columns = DeviceRecord.fieldNames + ["updatedAt"]
+        let sql =
+            "INSERT INTO device (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) "
+            + "ON CONFLICT(id) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))"
         try write("importing devices") { db in
-            for device in devices { try device.upsert(db) }
+            let statement = try db.cachedStatement(sql: sql)
+            for (index, d) in devices.enumerated() {
+                try statement.execute(arguments: [
+                    d.id, d.assetTag, d.make, d.model, d.serialNumber, d.mac, d.ip, d.tlsPort, d.location, d.owner, d.networkSegment,
+                    d.clinicalUse, d.storesEPHI, d.baaStatus, d.supportEndDate, d.installedVersion, d.installedSecurityCounter, d.updatedAt,
+                ])
+                if let progress, (index + 1) % 1000 == 0 { progress(index + 1) }
+            }
+            progress?(devices.count)
         }
     }
 
