@@ -83,6 +83,31 @@ import Glibc
         #expect(unreadable.first?["device"] as? String == "infusion-9")
     }
 
+    /// A TCP port that accepts connections (the kernel completes them from the backlog) but
+    /// never speaks TLS: the fetch times out.
+    @Test func anEndpointThatDoesNotSpeakTLSFailsTheSweep() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = UInt16(bigEndian: address.sin_port)
+        let result = try BinaryRunner.run(Self.sweep + ["--tls", "127.0.0.1:\(port)", "--timeout", "1", "--format", "json"], timeout: 30)
+        #expect(result.status == 1)  // main: 0
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let unreadable = try #require(object["unreadable"] as? [[String: Any]])
+        #expect(unreadable.map { $0["path"] as? String } == ["127.0.0.1:\(port)"])
+    }
+
     @Test func helpDocumentsAllowUnreadable() throws {
         let help = try BinaryRunner.run(["certs", "sweep", "--help"])
         #expect(help.stdout.contains("--allow-unreadable"))
