@@ -42,7 +42,7 @@ struct CertsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Required purpose: code-signing.", valueName: "purpose"))
         var purpose: String?
 
-        @Option(help: ArgumentHelp("Warn when the chain expires within this window (e.g. 30d).", valueName: "duration"), transform: Duration.parse)
+        @Option(help: ArgumentHelp("Warn when the chain expires within this window: a whole number and m, h, d or w (default: 30d).", valueName: "duration"), transform: Duration.parse)
         var warn: Duration = Duration(literal: "30d")
 
         @Flag(name: .customLong("allow-weak-unsafe"), help: "Report weak algorithms as warnings instead of failures (unsafe).")

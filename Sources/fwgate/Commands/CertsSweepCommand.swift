@@ -29,10 +29,10 @@ extension CertsCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var time: TimeOptions
 
-        @Option(help: ArgumentHelp("Warning window (e.g. 30d, 2w).", valueName: "duration"), transform: Duration.parse)
+        @Option(help: ArgumentHelp("Warning window: a whole number and m, h, d or w (default: 30d).", valueName: "duration"), transform: Duration.parse)
         var warn: Duration = Duration(literal: "30d")
 
-        @Option(help: ArgumentHelp("Critical window (e.g. 7d).", valueName: "duration"), transform: Duration.parse)
+        @Option(help: ArgumentHelp("Critical window: a whole number and m, h, d or w (default: 7d).", valueName: "duration"), transform: Duration.parse)
         var critical: Duration = Duration(literal: "7d")
 
         @Option(help: ArgumentHelp("Output: table, json, csv, prometheus or html.", valueName: "format"))
