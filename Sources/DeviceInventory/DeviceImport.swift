@@ -1,3 +1,4 @@
+import FirmwareCrypto
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
@@ -21,13 +22,7 @@ public enum DeviceImport {
     ///
     /// - Throws: `FwgateError` when the file cannot be read or is not CSV/JSON at all.
     public static func read(path: String, now: Date) throws(FwgateError) -> Result {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw FwgateError(
-                FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, "\(path): cannot read: \(error.localizedDescription)")
-        }
+        let data = try InputFile.readInput(path, limit: 1 << 30)
         let rows: [[String: String]]
         let firstRow: Int
         if path.lowercased().hasSuffix(".json") {
@@ -107,7 +102,7 @@ public enum DeviceImport {
         let unknown = row.keys.filter { !DeviceRecord.fieldNames.contains($0) }.sorted()
         guard unknown.isEmpty else { return .failure(RowError(message: "unknown field(s) \(unknown.joined(separator: ", "))")) }
         func value(_ key: String) -> String? {
-            guard let text = row[key]?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+            guard let text = row[key].map(trimmed), !text.isEmpty else { return nil }
             return text
         }
         guard let id = value("id") else { return .failure(RowError(message: "no device id")) }
@@ -118,7 +113,12 @@ public enum DeviceImport {
         device.model = value("model")
         device.serialNumber = value("serialNumber")
         device.mac = value("mac")
-        device.ip = value("ip")
+        if let ip = value("ip") {
+            guard isIPAddress(ip) else {
+                return .failure(RowError(message: "ip '\(ip)' is not an IPv4 or IPv6 address"))
+            }
+            device.ip = ip
+        }
         device.location = value("location")
         device.owner = value("owner")
         device.networkSegment = value("networkSegment")
@@ -152,5 +152,24 @@ public enum DeviceImport {
         }
         return .success(device)
     }
-}
 
+    /// True for a literal IPv4 (dotted quad, each part 0-255) or IPv6 address, as `inet_pton(3)`
+    /// reads them: `999.1.1.1`, `10.0.0`, host names and `1.2.3.4/24` are refused.
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
+    }
+
+    /// `text` without leading and trailing white space and line breaks (Foundation's
+    /// `trimmingCharacters` dominated a 100,000-row import; most fields need no trimming).
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return text }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return text }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[start...end])
+    }
+}

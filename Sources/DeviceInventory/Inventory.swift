@@ -12,7 +12,16 @@ public struct Inventory: Sendable {
     /// Where the database lives (`:memory:` for tests).
     public let path: String
 
-    init(writer: any DatabaseWriter, path: String) throws(FwgateError) {
+    /// Whether the inventory may be changed by this process.
+    public enum Access: Sendable {
+        /// Migrates at open; records entries, devices and certificates.
+        case readWrite
+        /// Opens with SQLite's read-only flag: no migration, no PRAGMA that writes, nothing
+        /// created. Works on a file (and folder) the user may only read: what auditors get.
+        case readOnly
+    }
+
+    init(writer: any DatabaseWriter, path: String, access: Access = .readWrite) throws(FwgateError) {
         self.writer = writer
         self.path = path
         do {
@@ -22,11 +31,55 @@ public struct Inventory: Sendable {
                     .database,
                     "\(path): this inventory was written by a newer fwgate (it has schema changes this version does not know); use the newer fwgate")
             }
-            try Self.migrate(writer, with: migrator)
+            switch access {
+            case .readWrite:
+                try Self.migrate(writer, with: migrator)
+            case .readOnly:
+                let tables = try writer.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+                guard tables.contains("postureEntry"), tables.contains("device") else {
+                    throw FwgateError(.database, "\(path): not an fwgate inventory (an SQLite database without fwgate's tables)")
+                }
+            }
         } catch let error as FwgateError {
             throw error
         } catch {
-            throw FwgateError(.database, "\(path): cannot open the inventory: \(error)")
+            throw FwgateError(.database, Self.openFailure(path: path, error))
+        }
+    }
+
+    /// fwgate's words for an SQLite error at open.
+    static func openFailure(path: String, _ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_NOTADB: return "\(path): not an fwgate inventory (not an SQLite database)"
+            case .SQLITE_CORRUPT: return "\(path): the inventory file is damaged (SQLite reports it corrupt)"
+            case .SQLITE_READONLY: return "\(path): the inventory is read-only here; this command needs to write to it"
+            case .SQLITE_CANTOPEN: return "\(path): cannot open the inventory (missing, a folder, or its folder is not writable)"
+            case .SQLITE_PERM, .SQLITE_AUTH: return "\(path): cannot open the inventory: permission denied"
+            default: return "\(path): cannot open the inventory: \(error.message ?? "\(error.resultCode)")"
+            }
+        }
+        return "\(path): cannot open the inventory: \(error)"
+    }
+
+    /// Refuses a `--db` path that exists but is not a regular file (a folder, FIFO, socket or
+    /// device) before SQLite opens it (SQLite would block on a FIFO).
+    static func checkFile(_ path: String, mustExist: Bool) throws(FwgateError) {
+        if InputFile.isMissing(path) {
+            guard !mustExist else {
+                throw FwgateError(
+                    .fileNotFound, "\(path): no inventory here (nothing has been recorded yet, or --db / $FWGATE_DB names the wrong file)")
+            }
+            return
+        }
+        let source: FileByteSource
+        do {
+            source = try FileByteSource(path: path)
+        } catch {
+            throw FwgateError(.database, error.reason.replacingOccurrences(of: ": cannot read: ", with: ": cannot open the inventory: "))
+        }
+        if mustExist && source.count == 0 {
+            throw FwgateError(.database, "\(path): not an fwgate inventory (the file is empty)")
         }
     }
 
@@ -63,6 +116,7 @@ public struct Inventory: Sendable {
     ///
     /// - Throws: `FwgateError(.database)` naming the file.
     public static func open(path: String) throws(FwgateError) -> Inventory {
+        try checkFile(path, mustExist: false)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
@@ -76,9 +130,64 @@ public struct Inventory: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw FwgateError(.database, "\(path): cannot open the inventory: \(error)")
+            throw FwgateError(.database, openFailure(path: path, error))
         }
         return try Inventory(writer: pool, path: path)
+    }
+
+    /// Opens an existing inventory read-only, for the commands that only read (list, show,
+    /// history, export, audit, head; devices list and show): SQLite's read-only flag, no
+    /// migration, no PRAGMA that writes, no file created. It works on a file and folder the
+    /// user may only read, so an auditor can audit a copy they cannot change.
+    ///
+    /// - Throws: `FwgateError(.fileNotFound)` when there is no file at `path`;
+    ///   `FwgateError(.database)` naming the file when it is a folder, a FIFO, not an SQLite
+    ///   database or not an fwgate inventory.
+    public static func openReadOnly(path: String) throws(FwgateError) -> Inventory {
+        try checkFile(path, mustExist: true)
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(30)
+        configuration.label = "fwgate.inventory.readonly"
+        let queue: DatabaseQueue
+        do {
+            do {
+                let first = try DatabaseQueue(path: path, configuration: configuration)
+                _ = try first.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM sqlite_master") }
+                queue = first
+            } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode.primaryResultCode) {
+                // A WAL-mode file whose folder the user may not write: SQLite cannot create the
+                // shared-memory file (-shm) it reads through. With no pending write-ahead log,
+                // the file alone is the whole database: open it immutable (no locks, no -shm).
+                // A non-empty -wal holds committed entries the file lacks, so that is refused.
+                var info = stat()
+                if stat(path + "-wal", &info) == 0 && info.st_size > 0 {
+                    throw FwgateError(
+                        .database,
+                        "\(path): cannot read the inventory read-only: its write-ahead log (\(path)-wal) holds changes not yet in the file, and its folder is not writable; copy the file, -wal and -shm to a writable folder, or let a writer (any recording command) checkpoint it first")
+                }
+                queue = try DatabaseQueue(path: "file:\(Self.uriEscaped(path))?immutable=1", configuration: configuration)
+            }
+        } catch let error as FwgateError {
+            throw error
+        } catch {
+            throw FwgateError(.database, openFailure(path: path, error))
+        }
+        return try Inventory(writer: queue, path: path, access: .readOnly)
+    }
+
+    /// `path` with the characters a SQLite URI gives meaning to percent-escaped.
+    static func uriEscaped(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "="), ..<0x21, 0x7F...:
+                out += String(format: "%%%02X", byte)
+            default:
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return out
     }
 
     /// A private in-memory inventory (tests).
@@ -131,10 +240,28 @@ public struct Inventory: Sendable {
 
     // MARK: - Devices
 
-    /// Inserts or updates devices by id, in one transaction.
-    public func upsert(_ devices: [DeviceRecord]) throws(FwgateError) {
+    /// Inserts or updates devices by id (every column replaced), in one transaction, through
+    /// one prepared `INSERT ... ON CONFLICT(id) DO UPDATE` statement (building GRDB's upsert per
+    /// row dominated a 100,000-device import).
+    ///
+    /// - Parameters:
+    ///   - devices: the devices.
+    ///   - progress: called with the number written so far, every 1,000 devices and at the end.
+    public func upsert(_ devices: [DeviceRecord], progress: (@Sendable (Int) -> Void)? = nil) throws(FwgateError) {
+        let columns = DeviceRecord.fieldNames + ["updatedAt"]
+        let sql =
+            "INSERT INTO device (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) "
+            + "ON CONFLICT(id) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))"
         try write("importing devices") { db in
-            for device in devices { try device.upsert(db) }
+            let statement = try db.cachedStatement(sql: sql)
+            for (index, d) in devices.enumerated() {
+                try statement.execute(arguments: [
+                    d.id, d.assetTag, d.make, d.model, d.serialNumber, d.mac, d.ip, d.tlsPort, d.location, d.owner, d.networkSegment,
+                    d.clinicalUse, d.storesEPHI, d.baaStatus, d.supportEndDate, d.installedVersion, d.installedSecurityCounter, d.updatedAt,
+                ])
+                if let progress, (index + 1) % 1000 == 0 { progress(index + 1) }
+            }
+            progress?(devices.count)
         }
     }
 
@@ -211,6 +338,11 @@ public struct Inventory: Sendable {
         let encoder = FwgateJSON.encoder(pretty: false)
         return try write("recording \(items.count) entries") { db in
             var previous = try String.fetchOne(db, sql: "SELECT entryHash FROM postureEntry ORDER BY id DESC LIMIT 1") ?? PostureEntry.genesisHash
+            // Hash version 2 hashes the id, so it is chosen here: one past both the table's
+            // AUTOINCREMENT sequence and the largest id (the audit checks ids against both).
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'postureEntry'") ?? 0
+            let largest = try Int64.fetchOne(db, sql: "SELECT max(id) FROM postureEntry") ?? 0
+            var nextID = max(sequence, largest) + 1
             var knownDevices: Set<String> = []
             var stored: [PostureEntry] = []
             stored.reserveCapacity(items.count)
@@ -218,10 +350,10 @@ public struct Inventory: Sendable {
             let deviceExists = try db.cachedStatement(sql: "SELECT 1 FROM device WHERE id = ?")
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO postureEntry (deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter,
+                    INSERT INTO postureEntry (id, deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter,
                       signerName, signerFingerprint, signerSubject, chainStatus, earliestExpiry, verdict, checks, policyDigest,
-                      toolVersion, recordedAt, previousHash, entryHash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      toolVersion, recordedAt, previousHash, entryHash, hashVersion)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
             for item in items {
                 if let deviceID = item.deviceID, !knownDevices.contains(deviceID) {
@@ -230,16 +362,16 @@ public struct Inventory: Sendable {
                     }
                     knownDevices.insert(deviceID)
                 }
-                var entry = Self.entry(
-                    item.report, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion, at: at,
-                    previous: previous, encoder: encoder)
+                let entry = try Self.entry(
+                    item.report, id: nextID, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion,
+                    at: at, previous: previous, encoder: encoder)
                 try insert.execute(arguments: [
-                    entry.deviceID, entry.artifactPath, entry.artifactSHA256, entry.artifactSize, entry.format, entry.version,
+                    entry.id, entry.deviceID, entry.artifactPath, entry.artifactSHA256, entry.artifactSize, entry.format, entry.version,
                     entry.securityCounter, entry.signerName, entry.signerFingerprint, entry.signerSubject, entry.chainStatus,
                     entry.earliestExpiry, entry.verdict.rawValue, entry.checks, entry.policyDigest, entry.toolVersion, entry.recordedAt,
-                    entry.previousHash, entry.entryHash,
+                    entry.previousHash, entry.entryHash, entry.hashVersion,
                 ])
-                entry.id = db.lastInsertedRowID
+                nextID += 1
                 previous = entry.entryHash
                 stored.append(entry)
             }
@@ -248,18 +380,19 @@ public struct Inventory: Sendable {
     }
 
     static func entry(
-        _ report: VerificationReport, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
+        _ report: VerificationReport, id: Int64, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
         previous: String, encoder: JSONEncoder
-    ) -> PostureEntry {
+    ) throws(FwgateError) -> PostureEntry {
         let checksJSON = PostureEntry.checksJSON(report.checks)
         let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
         var entry = PostureEntry(
-            id: nil, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
+            id: id, deviceID: deviceID, artifactPath: report.file, artifactSHA256: report.sha256, artifactSize: size,
             format: report.format?.rawValue ?? "unknown", version: report.version, securityCounter: report.securityCounter.map { Int64(clamping: $0) },
             signerName: report.signer?.name, signerFingerprint: report.signer?.keyFingerprint, signerSubject: report.signer?.subject,
             chainStatus: chainStatus, earliestExpiry: report.earliestExpiry, verdict: report.verdict, checks: checksJSON,
-            policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous, entryHash: "")
-        entry.entryHash = entry.computedHash()
+            policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: at, previousHash: previous, entryHash: "",
+            hashVersion: PostureEntry.currentHashVersion)
+        entry.entryHash = try entry.computedHash()
         return entry
     }
 
@@ -317,23 +450,69 @@ public struct Inventory: Sendable {
     /// The outcome of re-walking the hash chain.
     public struct AuditResult: Sendable, Codable {
         public var entries: Int
-        /// True when every entry's hash and link check out.
+        /// True when every entry's hash and link check out, ids follow the table's sequence, and
+        /// the expectations given (head hash, count) are met.
         public var intact: Bool
-        /// The first entry found altered, deleted-after or reordered, with the reason.
+        /// The first entry found altered, deleted, renumbered or reordered, with the reason.
         public var firstBrokenEntryID: Int64?
         public var problem: String?
         /// The hash of the last entry: record it elsewhere to detect a rewritten chain.
         public var headHash: String
     }
 
-    /// Re-walks every entry in id order: each stored hash must equal the hash of its canonical
-    /// form, and each `previousHash` must equal the preceding entry's hash. Names the first
-    /// entry where either fails.
-    public func verifyAuditChain() throws(FwgateError) -> AuditResult {
+    /// The count and head hash of the chain as it stands (`fwgate inventory head`): keep them
+    /// elsewhere (a ticket, a log), then `audit --expect-head` / `--expect-count` proves the chain
+    /// was neither cut short nor rewritten since.
+    public struct ChainHead: Sendable, Codable, Equatable {
+        public var entries: Int
+        public var headHash: String
+        public var headEntryID: Int64?
+    }
+
+    /// The chain's count and head, without walking it.
+    public func head() throws(FwgateError) -> ChainHead {
+        try read("reading the chain head") { db in
+            let count = try PostureEntry.fetchCount(db)
+            let row = try Row.fetchOne(db, sql: "SELECT id, entryHash FROM postureEntry ORDER BY id DESC LIMIT 1")
+            return ChainHead(
+                entries: count, headHash: row?["entryHash"] ?? PostureEntry.genesisHash, headEntryID: row?["id"])
+        }
+    }
+
+    /// What an auditor kept from an earlier `inventory head`.
+    public struct AuditExpectation: Sendable {
+        /// The head hash then: that entry must still be in the chain (at position `count` when
+        /// both are given).
+        public var headHash: String?
+        /// The count then: the chain must have at least this many entries.
+        public var count: Int?
+        public init(headHash: String? = nil, count: Int? = nil) {
+            self.headHash = headHash
+            self.count = count
+        }
+    }
+
+    /// Re-walks every entry in id order and names the first problem:
+    /// - each stored hash must equal the hash of its canonical form (hash version 2 includes
+    ///   the id, so a renumbered entry fails), and once a version-2 entry is seen every later
+    ///   one must be version 2 too (no downgrade);
+    /// - each `previousHash` must equal the preceding entry's hash;
+    /// - ids must run 1, 2, 3, ... without gaps, and the last must equal the table's
+    ///   AUTOINCREMENT sequence (`sqlite_sequence`), so deleting the newest entries is caught;
+    /// - with `expectation`, the chain must hold at least the expected count and the expected
+    ///   head hash (cut short or rewritten otherwise).
+    ///
+    /// - Throws: `FwgateError(.database)` when the database cannot be read.
+    public func verifyAuditChain(expecting expectation: AuditExpectation = AuditExpectation()) throws(FwgateError) -> AuditResult {
         try read("auditing the chain") { db in
             var previous = PostureEntry.genesisHash
             var count = 0
             var lastID: Int64 = 0
+            var sawVersion2 = false
+            var expectedHeadFoundAt: Int?
+            func broken(_ id: Int64?, _ problem: String) -> AuditResult {
+                AuditResult(entries: count, intact: false, firstBrokenEntryID: id, problem: problem, headHash: previous)
+            }
             let cursor = try PostureEntry.order(Column("id")).fetchCursor(db)
             while let entry = try cursor.next() {
                 count += 1
@@ -343,15 +522,55 @@ public struct Inventory: Sendable {
                         id != lastID + 1
                         ? "entry \(id) does not follow entry \(lastID): entries between them were deleted, or the chain was reordered"
                         : "entry \(id) does not link to entry \(lastID) (previousHash differs): an entry was deleted, inserted or reordered"
-                    return AuditResult(entries: count, intact: false, firstBrokenEntryID: id, problem: reason, headHash: previous)
+                    return broken(id, reason)
                 }
-                if entry.computedHash() != entry.entryHash {
-                    return AuditResult(
-                        entries: count, intact: false, firstBrokenEntryID: id,
-                        problem: "entry \(id) was altered: its content no longer matches its hash", headHash: previous)
+                let version = entry.hashVersion ?? 1
+                if version == 2 { sawVersion2 = true }
+                if sawVersion2 && version != 2 {
+                    return broken(id, "entry \(id) was altered: it claims hash version \(version) after version-2 entries")
+                }
+                let computed: String
+                do {
+                    computed = try entry.computedHash()
+                } catch {
+                    return broken(id, "entry \(id) was altered: \(error)")
+                }
+                if computed != entry.entryHash {
+                    return broken(id, "entry \(id) was altered or renumbered: its content no longer matches its hash")
+                }
+                if id != lastID + 1 {
+                    return broken(
+                        id, "entry \(id) follows entry \(lastID): ids were renumbered, or entries between them were deleted")
                 }
                 previous = entry.entryHash
                 lastID = id
+                if let expected = expectation.headHash, expected.lowercased() == entry.entryHash, expectedHeadFoundAt == nil {
+                    expectedHeadFoundAt = count
+                }
+            }
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'postureEntry'") ?? 0
+            if sequence > lastID {
+                let missing = sequence == lastID + 1 ? "entry \(sequence) was" : "entries \(lastID + 1)-\(sequence) were"
+                return broken(lastID + 1, "the newest \(missing) deleted: the table's sequence is at \(sequence), the last entry is \(lastID)")
+            }
+            if sequence < lastID {
+                return broken(lastID, "entry \(lastID) is past the table's sequence (\(sequence)): ids were renumbered")
+            }
+            if let expectedCount = expectation.count, count < expectedCount {
+                return broken(
+                    Int64(count + 1),
+                    "the chain has \(count) entries, fewer than the \(expectedCount) expected: it was cut short")
+            }
+            if let expectedHead = expectation.headHash {
+                guard let position = expectedHeadFoundAt else {
+                    return broken(
+                        nil, "the expected head \(expectedHead) is not in the chain: it was cut short or rewritten after that point")
+                }
+                if let expectedCount = expectation.count, position != expectedCount {
+                    return broken(
+                        Int64(position),
+                        "the expected head \(expectedHead) is entry \(position), not entry \(expectedCount): the chain was rewritten")
+                }
             }
             return AuditResult(entries: count, intact: true, firstBrokenEntryID: nil, problem: nil, headHash: previous)
         }

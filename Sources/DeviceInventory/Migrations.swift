@@ -92,6 +92,15 @@ enum Migrations {
             try db.create(index: "certificateLocation_deviceID", on: "certificateLocation", columns: ["deviceID"])
         }
 
+        // Hash version 2 puts each entry's sequence number (its id) and the version itself in
+        // the hashed form, so renumbering an entry breaks its hash. Entries written before keep
+        // version 1 (the column's default) and keep verifying as they were written.
+        migrator.registerMigration("v3-entry-hash-version") { db in
+            try db.alter(table: "postureEntry") { t in
+                t.add(column: "hashVersion", .integer).notNull().defaults(to: 1)
+            }
+        }
+
         return migrator
     }
 

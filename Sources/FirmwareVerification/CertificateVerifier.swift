@@ -40,7 +40,7 @@ public struct CertificateVerifier: Sendable {
         do {
             source = try FileByteSource(path: path)
         } catch {
-            throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
+            throw FwgateError(InputFile.isMissing(path) ? .fileNotFound : .unreadableInput, error.reason)
         }
         guard source.count <= 64 << 20 else {
             throw FwgateError(.unreadableInput, "\(path): \(source.count) bytes is too large for a certificate file")

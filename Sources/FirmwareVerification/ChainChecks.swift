@@ -83,26 +83,3 @@ public enum ChainChecks {
         return checks
     }
 }
-
-/// RFC 3339 UTC timestamps (`2026-01-01T00:00:00Z`), the only time format fwgate prints.
-public enum RFC3339 {
-    public static func string(_ date: Date) -> String {
-        // `.gmt`, not `TimeZone(identifier: "UTC")`: looking a zone up by name loads time-zone
-        // data, which showed in every verify's profile (issue 10).
-        Date.ISO8601FormatStyle(timeZone: .gmt).format(date)
-    }
-
-    /// Parses `2026-01-01T00:00:00Z`, `2026-01-01T00:00:00+02:00`, or a bare date
-    /// `2026-01-01` (midnight UTC). Returns nil otherwise.
-    public static func parse(_ text: String) -> Date? {
-        let withTime = ISO8601DateFormatter()
-        withTime.formatOptions = [.withInternetDateTime]
-        if let date = withTime.date(from: text) { return date }
-        withTime.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withTime.date(from: text) { return date }
-        let dateOnly = ISO8601DateFormatter()
-        dateOnly.formatOptions = [.withFullDate]
-        dateOnly.timeZone = TimeZone(identifier: "UTC")
-        return dateOnly.date(from: text)
-    }
-}

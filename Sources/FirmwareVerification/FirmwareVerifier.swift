@@ -44,7 +44,7 @@ public struct FirmwareVerifier: Sendable {
         guard let format = try choose(forced, for: opened) else {
             return Inspection(
                 file: path, size: opened.primary.count, format: nil, description: nil,
-                malformed: MalformedFinding(code: .malformedUnknownFormat, offset: 0, message: unknownFormatMessage))
+                malformed: MalformedFinding(code: .malformedUnknownFormat, offset: 0, message: unknownFormatMessage(size: opened.primary.count)))
         }
         switch format.parse(try opened.parsedSource(for: format)) {
         case .success(let description):
@@ -154,7 +154,7 @@ public struct FirmwareVerifier: Sendable {
     public func formatStage(_ artifact: PreparedArtifact, at: Date) -> FormatStage {
         let path = artifact.path
         guard let format = artifact.format, let parsed = artifact.parsed else {
-            var report = VerificationReport.unknownFormat(artifact.artifact, sha256: artifact.sha256, reason: Self.unknownFormatMessage)
+            var report = VerificationReport.unknownFormat(artifact.artifact, sha256: artifact.sha256, reason: Self.unknownFormatMessage(size: artifact.size))
             report.size = artifact.size
             return FormatStage(report: report, signingKey: nil)
         }
@@ -194,8 +194,9 @@ public struct FirmwareVerifier: Sendable {
         return outcome.applied(to: stage.report)
     }
 
-    static var unknownFormatMessage: String {
-        "not a format fwgate knows (\(FormatRegistry.nameList)); use --format to force one, or see 'fwgate formats'"
+    static func unknownFormatMessage(size: Int64?) -> String {
+        if size == 0 { return "the file is empty (0 bytes): no firmware format to verify" }
+        return "not a format fwgate knows (\(FormatRegistry.nameList)); use --format to force one, or see 'fwgate formats'"
     }
 
     static func choose(_ forced: FormatID?, for opened: OpenedArtifact) throws(FwgateError) -> RegisteredFormat? {
@@ -264,7 +265,7 @@ struct OpenedArtifact: Sendable {
         do {
             return try FileByteSource(path: path)
         } catch {
-            throw FwgateError(FileManager.default.fileExists(atPath: path) ? .unreadableInput : .fileNotFound, error.reason)
+            throw FwgateError(InputFile.isMissing(path) ? .fileNotFound : .unreadableInput, error.reason)
         }
     }
 }

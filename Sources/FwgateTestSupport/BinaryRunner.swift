@@ -8,6 +8,8 @@ public enum BinaryRunner {
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// True when the run was killed for passing its time limit (`status` is then -1).
+        public var timedOut = false
     }
 
     /// The `fwgate` executable built beside the test bundle.
@@ -33,14 +35,35 @@ public enum BinaryRunner {
     ///   - environment: extra variables (NO_COLOR is always set so output is plain).
     ///   - unsetting: variables removed from the child's environment (e.g. `NO_COLOR`).
     ///   - directory: the working directory.
+    ///   - timeout: a time limit in seconds: past it the child is killed and the result says
+    ///     `timedOut` (a hang then fails the test instead of blocking the run).
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], unsetting: Set<String> = [], directory: URL? = nil
+        _ arguments: [String], environment: [String: String] = [:], unsetting: Set<String> = [], directory: URL? = nil,
+        timeout: TimeInterval? = nil
     ) throws -> Result {
-        try runProgram(try executable(), arguments, environment: environment, unsetting: unsetting, directory: directory)
+        try runProgram(try executable(), arguments, environment: environment, unsetting: unsetting, directory: directory, timeout: timeout)
+    }
+
+    /// Whether ``runUnprivileged(_:timeout:)`` really drops privileges: only when running as
+    /// root and util-linux `setpriv` is there. Otherwise the run is as the current user, who is
+    /// not root, so file permissions apply anyway.
+    public static var canDropPrivileges: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+    }
+
+    /// Runs `fwgate arguments...` as an unprivileged user (`nobody`, through `setpriv`) when the
+    /// tests run as root, so that file permissions apply as they would for an auditor; as the
+    /// current user otherwise.
+    public static func runUnprivileged(_ arguments: [String], timeout: TimeInterval? = 60) throws -> Result {
+        guard canDropPrivileges else { return try run(arguments, timeout: timeout) }
+        return try runProgram(
+            URL(fileURLWithPath: "/usr/bin/setpriv"), ["--reuid=65534", "--regid=65534", "--clear-groups", try executable().path] + arguments,
+            environment: [:], unsetting: [], directory: URL(fileURLWithPath: "/"), timeout: timeout)
     }
 
     static func runProgram(
-        _ program: URL, _ arguments: [String], environment: [String: String], unsetting: Set<String>, directory: URL? = nil
+        _ program: URL, _ arguments: [String], environment: [String: String], unsetting: Set<String>, directory: URL? = nil,
+        timeout: TimeInterval? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = program
@@ -64,14 +87,27 @@ public enum BinaryRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        process.waitUntilExit()
+        var timedOut = false
+        if let timeout {
+            if exited.wait(timeout: .now() + timeout) == .timedOut {
+                timedOut = true
+                kill(process.processIdentifier, SIGKILL)
+                exited.wait()
+            }
+        } else {
+            exited.wait()
+        }
         try out.close()
         try err.close()
-        return Result(
-            status: process.terminationStatus,
+        var result = Result(
+            status: timedOut ? -1 : process.terminationStatus,
             stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
             stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+        result.timedOut = timedOut
+        return result
     }
 
     /// Runs `fwgate arguments...` on a pseudo-terminal, as a user at a terminal would (colour is

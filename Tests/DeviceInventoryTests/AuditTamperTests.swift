@@ -1,4 +1,4 @@
-import DeviceInventory
+@testable import DeviceInventory
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
@@ -105,5 +105,108 @@ import Testing
         let audit = try Inventory.open(path: path).verifyAuditChain()
         #expect(audit.intact)
         #expect(audit.entries == 4)
+    }
+}
+
+/// Edits at the end of the chain, and renumbering, that hash links alone cannot see (issue 9
+/// item 5): each entry's id is in its hashed form (hash version 2), ids are checked against the
+/// table's AUTOINCREMENT sequence, and an auditor's kept head / count catch a chain cut short.
+@Suite struct AuditEndOfChainTests {
+    typealias T = AuditTamperTests
+
+    @Test func deletingTheNewestEntryIsCaught() throws {
+        let path = try T.makeInventory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try T.tamper(path, "DELETE FROM postureEntry WHERE id = 4;")
+        let audit = try Inventory.openReadOnly(path: path).verifyAuditChain()
+        #expect(!audit.intact)
+        #expect(audit.firstBrokenEntryID == 4)
+        #expect(audit.problem?.contains("the newest entry 4 was deleted") == true, "\(audit.problem ?? "")")
+    }
+
+    @Test func deletingTheNewestEntriesAndTheSequenceIsCaughtByTheKeptHead() throws {
+        let path = try T.makeInventory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let head = try Inventory.openReadOnly(path: path).head()
+        #expect(head.entries == 4)
+        #expect(try Inventory.openReadOnly(path: path).verifyAuditChain(expecting: .init(headHash: head.headHash, count: 4)).intact)
+        try T.tamper(path, "DELETE FROM postureEntry WHERE id >= 3; UPDATE sqlite_sequence SET seq = 2 WHERE name = 'postureEntry';")
+        let inventory = try Inventory.openReadOnly(path: path)
+        #expect(try inventory.verifyAuditChain().intact)  // nothing inside the table shows it...
+        let byHead = try inventory.verifyAuditChain(expecting: .init(headHash: head.headHash))
+        #expect(!byHead.intact)
+        #expect(byHead.problem?.contains("cut short or rewritten") == true)
+        let byCount = try inventory.verifyAuditChain(expecting: .init(count: 4))
+        #expect(!byCount.intact)
+        #expect(byCount.problem?.contains("fewer than the 4 expected") == true)
+    }
+
+    @Test func renumberingAnEntryIsCaught() throws {
+        let path = try T.makeInventory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // The newest entry renumbered upwards: links still hold; its hash (with the id) does not.
+        try T.tamper(path, "UPDATE postureEntry SET id = 7 WHERE id = 4;")
+        let audit = try Inventory.openReadOnly(path: path).verifyAuditChain()
+        #expect(!audit.intact)
+        #expect(audit.firstBrokenEntryID == 7)
+        #expect(audit.problem?.contains("renumbered") == true, "\(audit.problem ?? "")")
+    }
+
+    @Test func deletingAMiddleEntryIsCaught() throws {
+        let path = try T.makeInventory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try T.tamper(path, "DELETE FROM postureEntry WHERE id = 2;")
+        let audit = try Inventory.openReadOnly(path: path).verifyAuditChain()
+        #expect(!audit.intact)
+        #expect(audit.firstBrokenEntryID == 3)
+        #expect(audit.problem?.contains("deleted") == true)
+    }
+
+    @Test func downgradingAnEntryToHashVersionOneIsCaught() throws {
+        let path = try T.makeInventory()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try T.tamper(path, "UPDATE postureEntry SET hashVersion = 1 WHERE id = 3;")
+        let audit = try Inventory.openReadOnly(path: path).verifyAuditChain()
+        #expect(!audit.intact)
+        #expect(audit.firstBrokenEntryID == 3)
+    }
+
+    /// Entries written before the hash-version migration (version 1: no id in the hash) keep
+    /// verifying, and new entries after them are version 2.
+    @Test func versionOneEntriesKeepVerifyingAndNewOnesAreVersionTwo() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-v1-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Inventory.open(path: path)
+        var previous = PostureEntry.genesisHash
+        var rows: [String] = []
+        for id in 1...2 {
+            var entry = PostureEntry(
+                id: Int64(id), deviceID: nil, artifactPath: "old-\(id).bin", artifactSHA256: nil, artifactSize: 1, format: "mcuboot",
+                version: nil, securityCounter: nil, signerName: nil, signerFingerprint: nil, signerSubject: nil, chainStatus: nil,
+                earliestExpiry: nil, verdict: .pass, checks: "[]", policyDigest: nil, toolVersion: "old", recordedAt: T.at,
+                previousHash: previous, entryHash: "", hashVersion: 1)
+            entry.entryHash = try entry.computedHash()
+            previous = entry.entryHash
+            rows.append(
+                "INSERT INTO postureEntry (id, artifactPath, artifactSize, format, verdict, checks, toolVersion, recordedAt, previousHash, entryHash, hashVersion) VALUES (\(id), 'old-\(id).bin', 1, 'mcuboot', 'pass', '[]', 'old', '\(Self.sqliteDate(T.at))', '\(entry.previousHash)', '\(entry.entryHash)', 1);"
+            )
+        }
+        try DatabaseQueue(path: path).write { db in for row in rows { try db.execute(sql: row) } }
+        let inventory = try Inventory.open(path: path)
+        #expect(try inventory.verifyAuditChain().intact)
+        let new = try inventory.record(T.report(3), deviceID: nil, size: 1, policyDigest: nil, toolVersion: "t", at: T.at)
+        #expect(new.id == 3)
+        #expect(new.hashVersion == 2)
+        let audit = try inventory.verifyAuditChain()
+        #expect(audit.intact, "\(audit.problem ?? "")")
+        #expect(audit.entries == 3)
+    }
+
+    static func sqliteDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS"
+        return formatter.string(from: date)
     }
 }

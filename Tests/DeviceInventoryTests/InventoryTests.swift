@@ -44,16 +44,18 @@ import Testing
         let inventory = try Inventory.inMemory()
         let tricky = "fw \"quoted\" \\ back\nline\u{01}\u{1F} é ✓.bin"
         let entry = try inventory.record(Self.report(tricky), deviceID: nil, size: 7, policyDigest: nil, toolVersion: "t", at: Self.at)
-        let data = entry.canonicalForm()
+        let data = try entry.canonicalForm()
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["artifactPath"] as? String == tricky)
         #expect(object["artifactSize"] as? Int == 7)
         #expect(object["deviceID"] is NSNull)
         #expect(object["recordedAt"] as? Int == Int(Self.at.timeIntervalSince1970))
-        #expect(object.count == 18)
+        #expect(object.count == 20)  // 18 fields, plus id and hashVersion (hash version 2)
+        #expect(object["id"] as? Int == 1)
+        #expect(object["hashVersion"] as? Int == 2)
         let keys = String(decoding: data, as: UTF8.self).split(separator: ",").compactMap { $0.split(separator: ":").first }
         #expect(keys.first == "{\"artifactPath\"")
-        #expect(entry.computedHash() == entry.entryHash)
+        #expect(try entry.computedHash() == entry.entryHash)
         #expect(try inventory.verifyAuditChain().intact)
     }
 

@@ -34,7 +34,7 @@ import Testing
         #expect(unknown.status == 2)
         let badTime = try verify("leaf-valid.pem", ["--at", "yesterday"])
         #expect(badTime.status == 2)
-        #expect(badTime.stderr.contains("--at 'yesterday' is not an RFC 3339 time"))
+        #expect(badTime.stderr.contains("--at 'yesterday' is not an accepted time"))
     }
 
     @Test func digestPrintsSha256sumStyleAndNamesAMissingFile() throws {

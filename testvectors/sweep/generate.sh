@@ -61,6 +61,13 @@ openssl ca -batch -config work/ca.cnf -gencrl -cert work/root.pem -keyfile work/
 : > certs/empty.pem
 head -c 300 work/pump-ok.clean.pem > certs/corrupt.pem
 printf 'this is not a certificate\n' > certs/notes.txt
+# Outside certs/ (so the golden sweep above is unchanged): an expired certificate followed by a
+# truncated block, and a damaged block (bad base64) between two good certificates. A sweep must
+# still report the good certificates and name each damaged block by number and line.
+rm -rf damaged && mkdir -p damaged
+cat certs/pump-expired.pem certs/corrupt.pem > damaged/expired-then-truncated.pem
+{ cat certs/pump-expired.pem; printf -- '-----BEGIN CERTIFICATE-----\nnot*base64*at*all\n-----END CERTIFICATE-----\n'; cat certs/root.pem; } \
+    > damaged/good-bad-good.pem
 rm -rf work
 echo "certs/ written"
 # The values a sweep must report, from openssl alone (subject, serial, notAfter, SHA-256; daysLeft

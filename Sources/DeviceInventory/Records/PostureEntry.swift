@@ -33,17 +33,28 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var recordedAt: Date
     public var previousHash: String
     public var entryHash: String
+    /// How `entryHash` is computed: 1 (entries written before the `v3-entry-hash-version`
+    /// migration; nil when an older database is read without migrating), or 2, which adds the
+    /// entry's `id` and this version to the hashed form.
+    public var hashVersion: Int?
+
+    /// The hash version new entries are written with.
+    public static let currentHashVersion = 2
 
     /// The hash of the first entry's predecessor.
     public static let genesisHash = String(repeating: "0", count: 64)
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    /// The canonical form hashed into `entryHash`: every field but `id` and `entryHash`, as a
-    /// JSON object with keys in sorted order, no white space, strings escaped as RFC 8259 §7
-    /// requires (`"`, `\`, and control characters as `\u00XX`), integers in decimal, missing
-    /// values as `null`, and dates as whole seconds since 1970 (stable across platforms).
-    public func canonicalForm() -> Data {
+    /// The canonical form hashed into `entryHash`: every field but `entryHash` (and, for hash
+    /// version 1, but `id` and `hashVersion`), as a JSON object with keys in sorted order, no
+    /// white space, strings escaped as RFC 8259 §7 requires (`"`, `\`, and control characters
+    /// as `\u00XX`), integers in decimal, missing values as `null`, and dates as whole seconds
+    /// since 1970 (stable across platforms).
+    ///
+    /// - Throws: `FwgateError(.database)` for a version-2 entry without an id (not yet stored)
+    ///   or an unknown hash version.
+    public func canonicalForm() throws(FwgateError) -> Data {
         var fields: [(String, String)] = []
         func string(_ key: String, _ value: String?) {
             fields.append((key, value.map(Self.jsonString) ?? "null"))
@@ -69,6 +80,16 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
         string("toolVersion", toolVersion)
         string("verdict", verdict.rawValue)
         string("version", version)
+        switch hashVersion ?? 1 {
+        case 1:
+            break
+        case 2:
+            guard let id else { throw FwgateError(.database, "a version-2 posture entry is hashed with its id, and this one has none") }
+            integer("hashVersion", 2)
+            integer("id", id)
+        case let other:
+            throw FwgateError(.database, "posture entry \(id.map(String.init) ?? "?") has hash version \(other), which this fwgate does not know")
+        }
         fields.sort { $0.0 < $1.0 }
         let body = fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
         return Data(("{" + body + "}").utf8)
@@ -129,9 +150,17 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
         }
     }
 
-    /// SHA-256 of ``canonicalForm()``.
-    public func computedHash() -> String {
-        (try? Digest.hash(canonicalForm(), using: .sha256).hex) ?? ""
+    /// SHA-256 of ``canonicalForm()``, lowercase hex.
+    ///
+    /// - Throws: `FwgateError(.database)` when the form cannot be made (see
+    ///   ``canonicalForm()``) or OpenSSL cannot hash: never an empty or made-up hash.
+    public func computedHash() throws(FwgateError) -> String {
+        let form = try canonicalForm()
+        do {
+            return try Digest.hash(form, using: .sha256).hex
+        } catch {
+            throw FwgateError(.database, "cannot hash posture entry \(id.map(String.init) ?? "(new)"): \(error.reason)")
+        }
     }
 
     /// The checks, decoded.

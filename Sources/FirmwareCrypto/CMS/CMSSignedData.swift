@@ -114,6 +114,8 @@ public struct CMSSignedData: Sendable {
                 throw CryptoError(.openSSLFailure, "\(error)")
             }
         case .file(let path):
+            // Refuse a FIFO, socket or device before OpenSSL opens it (it would block or never end).
+            _ = try FileByteSource(path: path)
             guard let bio = BIO_new_file(path, "rb") else {
                 throw ErrorQueue.error(.io, "\(path): cannot open the signed content")
             }

@@ -166,22 +166,30 @@ public final class FileByteSource: ByteSource, @unchecked Sendable {
 
     /// Opens `path` for reading.
     ///
-    /// - Throws: `CryptoError(.io)` naming the file when it cannot be opened or is a directory.
+    /// The file is opened with `O_NONBLOCK` so that a FIFO without a writer, or a device, cannot
+    /// block the open; the type is checked with `fstat` on the open descriptor (no race with a
+    /// rename), and anything but a regular file is refused naming its type. `O_NONBLOCK` is then
+    /// cleared: reads of a regular file never block anyway.
+    ///
+    /// - Throws: `CryptoError(.io)` whose reason starts with the path and says, in fwgate's words,
+    ///   what is wrong: missing, permission denied, a folder, a FIFO, a socket, a device.
     public init(path: String) throws(CryptoError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
-            throw CryptoError(.io, "\(path): cannot open: \(String(cString: strerror(errno)))")
+            throw CryptoError(.io, InputFile.openFailure(path: path, errno: errno))
         }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw CryptoError(.io, "\(path): cannot stat: \(reason)")
+            throw CryptoError(.io, "\(path): cannot read: \(reason)")
         }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
-            throw CryptoError(.io, "\(path): not a regular file")
+            throw CryptoError(.io, "\(path): cannot read: \(InputFile.typeName(mode: info.st_mode)), not a regular file")
         }
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         self.descriptor = fd
         self.count = Int64(info.st_size)

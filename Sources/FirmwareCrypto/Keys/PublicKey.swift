@@ -213,19 +213,11 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Reads a whole small file (keys, certificates, CRLs, signatures).
+/// Reads a whole small file (keys, certificates, CRLs, signatures) through ``InputFile``.
 ///
-/// - Throws: `CryptoError(.io)` naming the file.
+/// - Throws: `CryptoError` naming the file.
 func readFile(_ path: String, limit: Int = 64 << 20) throws(CryptoError) -> Data {
-    let source = try FileByteSource(path: path)
-    guard source.count <= Int64(limit) else {
-        throw CryptoError(.malformedInput, "\(path): \(source.count) bytes is too large for a key, certificate or signature file")
-    }
-    do {
-        return try source.bytes(at: 0, length: Int(source.count))
-    } catch {
-        throw CryptoError(.io, error.reason)
-    }
+    try InputFile.read(path, limit: limit)
 }
 
 extension PublicKey {

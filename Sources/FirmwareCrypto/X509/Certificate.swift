@@ -75,6 +75,90 @@ public struct Certificate: Sendable, Hashable, CustomStringConvertible {
         return [try Certificate(der: bytes)]
     }
 
+    /// A PEM block that could not be read, with where it is.
+    public struct DamagedBlock: Sendable, Hashable, CustomStringConvertible {
+        /// 1-based: the n-th `-----BEGIN` line of the file.
+        public let number: Int
+        /// 1-based line of its `-----BEGIN` line.
+        public let line: Int
+        public let reason: String
+        public var description: String { "PEM block \(number) (line \(line)): \(reason)" }
+    }
+
+    /// What ``scanPEM(_:)`` found: every certificate that parses, and every damaged block.
+    public struct PEMScan: Sendable {
+        public var certificates: [Certificate] = []
+        public var damaged: [DamagedBlock] = []
+        /// Blocks that are not certificates (keys, CRLs), skipped.
+        public var otherBlocks = 0
+    }
+
+    /// Reads each PEM block of `bytes` on its own, so that one damaged block (bad base64, no END
+    /// line, not a certificate) does not hide the good certificates around it: a sweep must see
+    /// an expired certificate even when the bundle's next block is truncated.
+    ///
+    /// - Returns: the certificates in file order, the damaged blocks with their block number and
+    ///   line, and how many other (non-certificate) blocks were skipped.
+    public static func scanPEM(_ bytes: Data) -> PEMScan {
+        var scan = PEMScan()
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        var open: (number: Int, line: Int, label: String, text: [Data.SubSequence])?
+        var blockCount = 0
+        func finish(_ block: (number: Int, line: Int, label: String, text: [Data.SubSequence])) {
+            var text = Data()
+            for part in block.text {
+                text.append(contentsOf: part)
+                text.append(UInt8(ascii: "\n"))
+            }
+            let decoded: [PEM.Block]
+            do {
+                decoded = try PEM.decode(text)
+            } catch {
+                let detail = error.openSSLErrors.last?.reason ?? error.reason
+                scan.damaged.append(DamagedBlock(number: block.number, line: block.line, reason: "damaged \(block.label) block: \(detail)"))
+                return
+            }
+            for item in decoded {
+                guard ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"].contains(item.label) else {
+                    scan.otherBlocks += 1
+                    continue
+                }
+                do {
+                    scan.certificates.append(try Certificate(der: item.der))
+                } catch {
+                    scan.damaged.append(DamagedBlock(number: block.number, line: block.line, reason: "not a valid certificate: \(error.reason)"))
+                }
+            }
+        }
+        for (index, raw) in lines.enumerated() {
+            let line = String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("-----BEGIN ") && line.hasSuffix("-----") {
+                if let previous = open {
+                    scan.damaged.append(
+                        DamagedBlock(
+                            number: previous.number, line: previous.line,
+                            reason: "damaged \(previous.label) block: no END line before the next BEGIN (truncated)"))
+                }
+                blockCount += 1
+                let label = String(line.dropFirst(11).dropLast(5))
+                open = (blockCount, index + 1, label, [raw])
+            } else if var block = open {
+                block.text.append(raw)
+                if line.hasPrefix("-----END ") {
+                    open = nil
+                    finish(block)
+                } else {
+                    open = block
+                }
+            }
+        }
+        if let block = open {
+            scan.damaged.append(
+                DamagedBlock(number: block.number, line: block.line, reason: "damaged \(block.label) block: no END line (the file is truncated)"))
+        }
+        return scan
+    }
+
     /// Loads every certificate in a file (PEM bundle or DER).
     ///
     /// - Throws: `CryptoError` whose reason starts with the path.

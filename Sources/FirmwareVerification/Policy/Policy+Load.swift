@@ -16,17 +16,8 @@ extension Policy {
     ///   `FwgateError(.invalidPolicy)` for anything wrong inside it, as
     ///   `file:line: key.path: what to change` (the CLI exits 2).
     public static func load(path: String) throws(FwgateError) -> Policy {
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                throw FwgateError(.fileNotFound, "\(path): no such policy file")
-            }
-            throw FwgateError(
-                .unreadableInput, "\(path): cannot read the policy\(isDirectory.boolValue ? ": it is a folder" : ""): \(error.localizedDescription)")
-        }
+        if InputFile.isMissing(path) { throw FwgateError(.fileNotFound, "\(path): no such policy file") }
+        let bytes = try InputFile.readInput(path, limit: 16 << 20)
         guard let text = String(data: bytes, encoding: .utf8) else {
             throw FwgateError(.invalidPolicy, "\(path): the policy is not UTF-8 text")
         }

@@ -46,6 +46,9 @@ public struct CertificateSweep: Sendable {
     /// What one file holds.
     public enum FileContent: Sendable {
         case certificates([Certificate])
+        /// A PEM file with damaged blocks: the certificates that parse, and each damaged block
+        /// (with its number and line), which counts as unreadable.
+        case certificatesAndDamage([Certificate], damaged: [String])
         case crls([CertificateRevocationList])
         /// A firmware artifact fwgate understands that carries no certificate.
         case artifactWithoutCertificates(FormatID)
@@ -59,7 +62,9 @@ public struct CertificateSweep: Sendable {
         do {
             source = try FileByteSource(path: path)
         } catch {
-            return .unreadable(error.reason)
+            // The location already names the file: keep the reason only.
+            let prefix = "\(path): "
+            return .unreadable(error.reason.hasPrefix(prefix) ? String(error.reason.dropFirst(prefix.count)) : error.reason)
         }
         guard source.count > 0 else { return .unreadable("empty file") }
         guard source.count <= 16 << 20 else {
@@ -68,6 +73,14 @@ public struct CertificateSweep: Sendable {
         }
         if let format = FormatRegistry.detect(source) { return .artifactWithoutCertificates(format.id) }
         guard let bytes = try? source.bytes(at: 0, length: Int(source.count)) else { return .unreadable("read failed") }
+        if bytes.prefix(4096).range(of: Data("-----BEGIN".utf8)) != nil {
+            let scan = Certificate.scanPEM(bytes)
+            let damaged = scan.damaged.map(\.description)
+            if !scan.damaged.isEmpty {
+                return scan.certificates.isEmpty ? .unreadable(damaged.joined(separator: "; ")) : .certificatesAndDamage(scan.certificates, damaged: damaged)
+            }
+            if !scan.certificates.isEmpty { return .certificates(scan.certificates) }
+        }
         let certificateError: CryptoError
         do {
             return .certificates(try Certificate.parseAll(bytes))
@@ -102,6 +115,9 @@ public struct CertificateSweep: Sendable {
     public mutating func add(_ content: FileContent, path: String, device: String? = nil) {
         switch content {
         case .certificates(let certificates): add(certificates, at: SweepLocation(path: path, device: device, kind: "file"))
+        case .certificatesAndDamage(let certificates, let damaged):
+            add(certificates, at: SweepLocation(path: path, device: device, kind: "file"))
+            for reason in damaged { addUnreadable(path, reason: reason, device: device) }
         case .crls(let list): add(crls: list, path: path)
         case .artifactWithoutCertificates: break
         case .unreadable(let reason): addUnreadable(path, reason: reason, device: device)

@@ -48,6 +48,7 @@ public enum TrustFiles {
     /// - Throws: `FwgateError` naming the first file that is missing or holds no certificate.
     public static func certificates(_ paths: [String]) throws(FwgateError) -> [Certificate] {
         var result: [Certificate] = []
+        try refuseEmptyFolders(paths, extensions: certificateExtensions, holding: "certificate")
         for file in try expand(paths) {
             do {
                 result += try Certificate.load(contentsOf: file)
@@ -63,6 +64,7 @@ public enum TrustFiles {
     /// - Throws: `FwgateError` naming the first file that is missing or holds no CRL.
     public static func crls(_ paths: [String]) throws(FwgateError) -> [CertificateRevocationList] {
         var result: [CertificateRevocationList] = []
+        try refuseEmptyFolders(paths, extensions: certificateExtensions.union(["crl"]), holding: "CRL")
         for file in try expand(paths, extensions: certificateExtensions.union(["crl"])) {
             do {
                 result += try CertificateRevocationList.load(contentsOf: file)
@@ -71,5 +73,14 @@ public enum TrustFiles {
             }
         }
         return result
+    }
+
+    /// Trust material is never skipped silently: a folder given for it that holds no file of
+    /// the right kind is an error, not an empty set.
+    static func refuseEmptyFolders(_ paths: [String], extensions: Set<String>, holding what: String) throws(FwgateError) {
+        for path in paths where try expand([path], extensions: extensions).isEmpty {
+            throw FwgateError(
+                .invalidTrust, "\(path): the folder holds no \(what) file (.\(extensions.sorted().joined(separator: ", .")))")
+        }
     }
 }

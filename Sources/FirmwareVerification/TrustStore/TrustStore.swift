@@ -29,14 +29,13 @@ public struct TrustStore: Sendable {
         var roots: [Certificate] = []
         var intermediates: [Certificate] = []
         var crls: [CertificateRevocationList] = []
-        let files = try TrustFiles.expand(paths, extensions: TrustFiles.certificateExtensions.union(["key", "pub", "crl", "dtb"]))
+        let extensions = TrustFiles.certificateExtensions.union(["key", "pub", "crl", "dtb"])
+        for path in paths where try TrustFiles.expand([path], extensions: extensions).isEmpty {
+            throw FwgateError(.invalidTrust, "\(path): the folder holds no key, certificate or CRL file (.\(extensions.sorted().joined(separator: ", .")))")
+        }
+        let files = try TrustFiles.expand(paths, extensions: extensions)
         for file in files {
-            let bytes: Data
-            do {
-                bytes = try Data(contentsOf: URL(fileURLWithPath: file))
-            } catch {
-                throw FwgateError(.unreadableInput, "\(file): cannot read: \(error.localizedDescription)")
-            }
+            let bytes = try InputFile.readInput(file)
             if Ed25519KeyFile.looksLikeOne(bytes) {
                 keys.append(try Ed25519KeyFile.key(bytes, name: keyName(file), source: file))
                 continue

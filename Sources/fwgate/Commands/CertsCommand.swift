@@ -43,8 +43,8 @@ struct CertsCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Required purpose: code-signing.", valueName: "purpose"))
         var purpose: String?
 
-        @Option(help: ArgumentHelp("Warn when the chain expires within this window (e.g. 30d).", valueName: "duration"))
-        var warn: Duration = Duration(argument: "30d")!
+        @Option(help: ArgumentHelp("Warn when the chain expires within this window: a whole number and m, h, d or w (default: 30d).", valueName: "duration"), transform: Duration.parse)
+        var warn: Duration = Duration(literal: "30d")
 
         @Flag(name: .customLong("allow-weak-unsafe"), help: "Report weak algorithms as warnings instead of failures (unsafe).")
         var allowWeakUnsafe = false
@@ -118,7 +118,7 @@ struct CertsCommand: AsyncParsableCommand {
                 do {
                     certificates = try Certificate.load(contentsOf: file)
                 } catch {
-                    throw FwgateError(error.code == .io ? .fileNotFound : .unreadableInput, error.description)
+                    throw FwgateError(InputFile.isMissing(file) ? .fileNotFound : .unreadableInput, error.description)
                 }
                 entries.append(Entry(file: file, certificates: certificates.map(\.info)))
             }

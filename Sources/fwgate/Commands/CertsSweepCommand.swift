@@ -16,21 +16,25 @@ extension CertsCommand {
                 certificates and CRLs of --trust / --policy, and (with --tls or --from-inventory) \
                 the chains devices serve over TLS. Each certificate is listed once with every place \
                 it was found, its days left at --at, and a bucket: expired, critical (within \
-                --critical), warning (within --warn) or ok. Files without certificates are listed \
-                as unreadable and the sweep goes on. Results are recorded in the inventory unless \
+                --critical), warning (within --warn) or ok. Every PEM block that parses is read; \
+                each damaged block is listed as unreadable with its block number and line. Files \
+                that cannot be read (damaged, empty, not a certificate, a FIFO or device) and TLS \
+                endpoints that refuse, time out or do not speak TLS are listed as unreadable (with \
+                their device) and the sweep goes on. Results are recorded in the inventory unless \
                 --no-record. Exit 1 when anything is expired or inside the warning window (a \
-                certificate, a CRL past its nextUpdate, a device's last update signer), 0 \
-                otherwise, 2 on usage errors.
+                certificate, a CRL past its nextUpdate, a device's last update signer), or when \
+                anything could not be checked (what was not checked may be expired; \
+                --allow-unreadable accepts that); 0 otherwise; 2 on usage errors.
                 """)
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var time: TimeOptions
 
-        @Option(help: ArgumentHelp("Warning window (e.g. 30d, 2w).", valueName: "duration"))
-        var warn: Duration = Duration(argument: "30d")!
+        @Option(help: ArgumentHelp("Warning window: a whole number and m, h, d or w (default: 30d).", valueName: "duration"), transform: Duration.parse)
+        var warn: Duration = Duration(literal: "30d")
 
-        @Option(help: ArgumentHelp("Critical window (e.g. 7d).", valueName: "duration"))
-        var critical: Duration = Duration(argument: "7d")!
+        @Option(help: ArgumentHelp("Critical window: a whole number and m, h, d or w (default: 7d).", valueName: "duration"), transform: Duration.parse)
+        var critical: Duration = Duration(literal: "7d")
 
         @Option(help: ArgumentHelp("Output: table, json, csv, prometheus or html.", valueName: "format"))
         var format: String = "table"
@@ -46,6 +50,11 @@ extension CertsCommand {
 
         @Flag(name: .customLong("no-record"), help: "Do not record certificates in the inventory.")
         var noRecord = false
+
+        @Flag(
+            name: .customLong("allow-unreadable"),
+            help: "Exit 0 even when files, PEM blocks or TLS endpoints could not be checked (they are still listed).")
+        var allowUnreadable = false
 
         @Option(help: ArgumentHelp("The device the given files belong to (recorded with their certificates).", valueName: "id"))
         var device: String?
@@ -113,6 +122,13 @@ extension CertsCommand {
             if !noRecord, let inventory { try inventory.record(sweep: result) }
             try emit(result)
             if result.needsAttention { throw VerdictExit.failed }
+            if !result.unreadable.isEmpty && !allowUnreadable {
+                if !global.quiet {
+                    Terminal.printError(
+                        "fwgate: \(result.unreadable.count) item(s) could not be checked (listed as unreadable) and may be expired: exit 1 (--allow-unreadable to accept)")
+                }
+                throw VerdictExit.failed
+            }
         }
 
         /// Fetches the chains of the named endpoints and (with --from-inventory) of every device
@@ -146,8 +162,8 @@ extension CertsCommand {
                         result.chain,
                         at: SweepLocation(endpoint: endpoint.description, device: device, kind: "tls", tlsVerification: result.verification))
                 }
-                if let error = result.error, result.chain.isEmpty {
-                    sweep.addUnreadable(endpoint.description, reason: error.description, device: device)
+                if result.chain.isEmpty {
+                    sweep.addUnreadable(endpoint.description, reason: result.error?.description ?? "no certificate was served", device: device)
                 }
             }
         }
@@ -170,19 +186,18 @@ extension CertsCommand {
                 } + "\n"
             }
             if let outputPath {
-                do {
-                    // Write to a temporary file and rename, so a textfile collector never reads half a file.
-                    let temporary = outputPath + ".tmp-\(getpid())"
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-                    guard rename(temporary, outputPath) == 0 else {
-                        let reason = String(cString: strerror(errno))
-                        try? FileManager.default.removeItem(atPath: temporary)
-                        throw FwgateError(.io, "\(outputPath): cannot write: \(reason)")
-                    }
-                } catch let error as FwgateError {
-                    throw error
-                } catch {
-                    throw FwgateError(.io, "\(outputPath): cannot write: \(error.localizedDescription)")
+                // Write to a temporary file and rename, so a textfile collector never reads half a file.
+                let temporary = outputPath + ".tmp-\(getpid())"
+                let bytes = Array(text.utf8)
+                guard let file = fopen(temporary, "wx") else {
+                    throw FwgateError(.io, "\(outputPath): cannot write: \(String(cString: strerror(errno)))")
+                }
+                let written = bytes.isEmpty ? 0 : fwrite(bytes, 1, bytes.count, file)
+                let closed = fclose(file)
+                guard written == bytes.count, closed == 0, rename(temporary, outputPath) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    unlink(temporary)
+                    throw FwgateError(.io, "\(outputPath): cannot write: \(reason)")
                 }
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))

@@ -9,6 +9,12 @@ extension GlobalOptions {
     func openInventory() throws -> Inventory {
         try Inventory.open(path: Inventory.defaultPath(option: db))
     }
+
+    /// Opens the inventory read-only (commands that only read: an auditor's copy may be a file
+    /// they cannot write).
+    func openInventoryReadOnly() throws -> Inventory {
+        try Inventory.openReadOnly(path: Inventory.defaultPath(option: db))
+    }
 }
 
 /// `fwgate devices import|list|show`
@@ -36,6 +42,9 @@ struct DevicesCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("devices.csv or devices.json", valueName: "file"))
         var file: String
 
+        /// Imports of at least this many devices show progress on a terminal.
+        static let progressThreshold = 5_000
+
         struct Summary: Encodable {
             let file: String
             let imported: Int
@@ -45,7 +54,17 @@ struct DevicesCommand: AsyncParsableCommand {
         func run() throws {
             let result = try DeviceImport.read(path: file, now: Date())
             let inventory = try global.openInventory()
-            try inventory.upsert(result.devices)
+            // Progress on a terminal only, for imports large enough to take a moment.
+            let total = result.devices.count
+            let showProgress = !global.quiet && Terminal.stderrIsTTY && total >= Self.progressThreshold
+            var progress: (@Sendable (Int) -> Void)? = nil
+            if showProgress {
+                progress = { written in
+                    FileHandle.standardError.write(Data("\rwriting devices: \(written)/\(total)".utf8))
+                    if written == total { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
+            }
+            try inventory.upsert(result.devices, progress: progress)
             if json {
                 let summary = Summary(file: file, imported: result.devices.count, rejected: result.rejected)
                 print(String(decoding: try FwgateJSON.encoder().encode(summary), as: UTF8.self))
@@ -63,7 +82,7 @@ struct DevicesCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let devices = try global.openInventory().devices()
+            let devices = try global.openInventoryReadOnly().devices()
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(devices), as: UTF8.self))
                 return
@@ -85,7 +104,7 @@ struct DevicesCommand: AsyncParsableCommand {
         }
 
         func run() throws {
-            let inventory = try global.openInventory()
+            let inventory = try global.openInventoryReadOnly()
             guard let device = try inventory.device(id) else {
                 throw FwgateError(.usage, "device '\(id)' is not in the inventory \(inventory.path)")
             }
@@ -105,7 +124,28 @@ struct DevicesCommand: AsyncParsableCommand {
 
 /// Fixed-width text tables for people.
 enum Table {
+    /// A cell with its control characters made visible (`\n`, `\r`, `\t`, `\u{1b}`, ...), so a
+    /// line break or an escape sequence in a field cannot break the table or drive the
+    /// terminal.
+    static func escaped(_ cell: String) -> String {
+        guard cell.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else { return cell }
+        var out = ""
+        for scalar in cell.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value):
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     static func render(header: [String], rows: [[String]]) -> String {
+        let header = header.map(escaped)
+        let rows = rows.map { $0.map(escaped) }
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }

@@ -42,7 +42,7 @@ struct DigestCommand: ParsableCommand {
             do {
                 source = try FileByteSource(path: file)
             } catch {
-                throw FwgateError(.fileNotFound, error.reason)
+                throw FwgateError(InputFile.isMissing(file) ? .fileNotFound : .unreadableInput, error.reason)
             }
             var digests: [(String, String)] = []
             for name in algorithms {

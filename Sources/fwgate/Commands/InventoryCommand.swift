@@ -4,12 +4,12 @@ import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
-/// `fwgate inventory list|show|history|export|audit`
+/// `fwgate inventory list|show|history|export|audit|head|init`
 struct InventoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inventory",
         abstract: "Read the posture inventory and audit its hash chain.",
-        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self])
+        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self, Head.self, Init.self])
 
     static func line(_ entry: PostureEntry) -> String {
         let signer = entry.signerName ?? entry.signerSubject ?? "-"
@@ -23,11 +23,11 @@ struct InventoryCommand: AsyncParsableCommand {
         @Option(help: ArgumentHelp("Only this device.", valueName: "id")) var device: String?
         @Option(name: .customLong("artifact-format"), help: ArgumentHelp("Only this artifact format (\(FormatRegistry.idList), ...).", valueName: "format"))
         var artifactFormat: String?
-        @Option(help: ArgumentHelp("Only entries recorded at or after this time (RFC 3339 or a date).", valueName: "time")) var since: String?
+        @Option(help: ArgumentHelp("Only entries recorded at or after this time (RFC 3339 with a zone, or a date).", valueName: "time")) var since: String?
 
         func validate() throws {
             if let verdict, Verdict(rawValue: verdict) == nil { throw ValidationError("--verdict must be pass, warn or fail") }
-            if let since, RFC3339.parse(since) == nil { throw ValidationError("--since '\(since)' is not a date or RFC 3339 time") }
+            if let since { _ = try TimeOption.parse(since, option: "--since") }
         }
 
         var filter: Inventory.EntryFilter {
@@ -43,7 +43,7 @@ struct InventoryCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {
-            let entries = try global.openInventory().entries(filters.filter)
+            let entries = try global.openInventoryReadOnly().entries(filters.filter)
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
             } else if entries.isEmpty {
@@ -70,7 +70,7 @@ struct InventoryCommand: AsyncParsableCommand {
         }
 
         func run() throws {
-            let inventory = try global.openInventory()
+            let inventory = try global.openInventoryReadOnly()
             if let device = try inventory.device(target) {
                 try showDevice(device, inventory: inventory)
                 return
@@ -119,7 +119,7 @@ struct InventoryCommand: AsyncParsableCommand {
         @Argument(help: ArgumentHelp("Device id.", valueName: "device")) var device: String
 
         func run() throws {
-            let inventory = try global.openInventory()
+            let inventory = try global.openInventoryReadOnly()
             guard try inventory.device(device) != nil else { throw FwgateError(.usage, "device '\(device)' is not in \(inventory.path)") }
             let entries = try inventory.entries(.init(deviceID: device))
             if json {
@@ -148,7 +148,7 @@ struct InventoryCommand: AsyncParsableCommand {
         ]
 
         func run() throws {
-            let entries = try global.openInventory().entries(filters.filter)
+            let entries = try global.openInventoryReadOnly().entries(filters.filter)
             switch format {
             case "json":
                 print(String(decoding: try FwgateJSON.encoder().encode(entries), as: UTF8.self))
@@ -174,22 +174,74 @@ struct InventoryCommand: AsyncParsableCommand {
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "audit",
-            abstract: "Re-walk the posture entries' hash chain; name the first entry altered, deleted or reordered.",
-            discussion: "Exit 0 when the chain is intact, 1 when it is broken. Keep the printed head hash elsewhere (a ticket, a log) to detect a chain rewritten from scratch.")
+            abstract: "Re-walk the posture entries' hash chain; name the first entry altered, deleted, renumbered or reordered.",
+            discussion: """
+                Exit 0 when the chain is intact, 1 when it is broken. Ids are checked against the table's \
+                sequence, so deleting the newest entries is caught. Keep the output of 'fwgate inventory head' \
+                elsewhere (a ticket, a log) and pass it back with --expect-head / --expect-count to detect a chain \
+                cut short or rewritten after that point.
+                """)
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print JSON.") var json = false
+        @Option(
+            name: .customLong("expect-head"),
+            help: ArgumentHelp("A head hash printed earlier by 'inventory head': that entry must still be in the chain.", valueName: "hash"))
+        var expectHead: String?
+        @Option(
+            name: .customLong("expect-count"),
+            help: ArgumentHelp("An entry count printed earlier by 'inventory head': the chain must hold at least that many.", valueName: "n"))
+        var expectCount: Int?
+
+        func validate() throws {
+            if let expectHead, expectHead.count != 64 || !expectHead.allSatisfy(\.isHexDigit) {
+                throw ValidationError("--expect-head must be a 64-digit hex SHA-256 (as 'fwgate inventory head' prints it)")
+            }
+            if let expectCount, expectCount < 0 { throw ValidationError("--expect-count must be 0 or more") }
+        }
 
         func run() throws {
-            let inventory = try global.openInventory()
-            let result = try inventory.verifyAuditChain()
+            let inventory = try global.openInventoryReadOnly()
+            let result = try inventory.verifyAuditChain(expecting: .init(headHash: expectHead, count: expectCount))
             if json {
                 print(String(decoding: try FwgateJSON.encoder().encode(result), as: UTF8.self))
             } else if result.intact {
                 print("audit: \(result.entries) entries, chain intact; head hash \(result.headHash)")
+            } else if let id = result.firstBrokenEntryID {
+                print("audit: chain BROKEN at entry #\(id): \(result.problem ?? "")")
             } else {
-                print("audit: chain BROKEN at entry #\(result.firstBrokenEntryID ?? 0): \(result.problem ?? "")")
+                print("audit: chain BROKEN: \(result.problem ?? "")")
             }
             if !result.intact { throw VerdictExit.failed }
+        }
+    }
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init",
+            abstract: "Create the inventory (or bring an existing one to this fwgate's schema); the read commands never create one.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let inventory = try global.openInventory()
+            print("inventory \(inventory.path): ready, \(try inventory.entryCount()) posture entries")
+        }
+    }
+
+    struct Head: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "head",
+            abstract: "Print the entry count and head hash of the chain, to keep elsewhere for 'audit --expect-head'.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Print JSON: {entries, headHash, headEntryID}.") var json = false
+
+        func run() throws {
+            let head = try global.openInventoryReadOnly().head()
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(head), as: UTF8.self))
+            } else {
+                print("entries \(head.entries)")
+                print("head \(head.headHash)")
+            }
         }
     }
 }

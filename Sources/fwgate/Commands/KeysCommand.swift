@@ -69,7 +69,7 @@ struct KeysCommand: AsyncParsableCommand {
                         contentsOf: file, format: keyFormat.flatMap(PublicKeyFormat.init(rawValue:)),
                         curve: curve.flatMap(ECCurve.init(name:)))
                 } catch {
-                    throw FwgateError(error.code == .io ? .fileNotFound : .unreadableInput, error.description)
+                    throw FwgateError(InputFile.isMissing(file) ? .fileNotFound : .unreadableInput, error.description)
                 }
                 let entry = Entry(
                     file: file, fingerprint: key.fingerprint, algorithm: key.algorithm.description, type: key.algorithm.family,

@@ -1,4 +1,5 @@
 import DeviceInventory
+import FirmwareCrypto
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
@@ -43,12 +44,7 @@ struct BatchManifest: Sendable {
         }
         if isDirectory.boolValue { return try folder(path) }
         let base = (path as NSString).deletingLastPathComponent
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw FwgateError(.unreadableInput, "\(path): cannot read: \(error.localizedDescription)")
-        }
+        let data = try InputFile.readInput(path, limit: 256 << 20)
         var rows: [Row] = []
         if path.lowercased().hasSuffix(".json") {
             guard case .array(let entries)? = try? JSONDecoder().decode(JSONValue.self, from: data) else {
@@ -132,6 +128,8 @@ struct BatchManifest: Sendable {
     }
 
     static func folder(_ path: String) throws(FwgateError) -> BatchManifest {
-        BatchManifest(items: try TrustFiles.expand([path], extensions: nil).map { Item(artifact: Artifact(path: $0), devices: [nil]) })
+        let files = try TrustFiles.expand([path], extensions: nil)
+        guard !files.isEmpty else { throw FwgateError(.unreadableInput, "\(path): the folder holds no file to verify") }
+        return BatchManifest(items: files.map { Item(artifact: Artifact(path: $0), devices: [nil]) })
     }
 }

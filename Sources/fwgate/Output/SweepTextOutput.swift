@@ -81,7 +81,9 @@ enum SweepOutput {
         for device in result.devices {
             lines.append("device \(device.device): \(device.note)")
         }
-        for item in result.unreadable { lines.append("unreadable \(item.path): \(item.reason)") }
+        for item in result.unreadable {
+            lines.append("unreadable \(item.path)\(item.device.map { " (device \($0))" } ?? ""): \(item.reason)")
+        }
         return lines.joined(separator: "\n")
     }
 }
