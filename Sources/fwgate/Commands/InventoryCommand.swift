@@ -4,12 +4,12 @@ import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
-/// `fwgate inventory list|show|history|export|audit`
+/// `fwgate inventory list|show|history|export|audit|report`
 struct InventoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inventory",
         abstract: "Read the posture inventory and audit its hash chain.",
-        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self])
+        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self, Report.self])
 
     static func line(_ entry: PostureEntry) -> String {
         let signer = entry.signerName ?? entry.signerSubject ?? "-"

@@ -1,0 +1,77 @@
+import Foundation
+import FwgateTestSupport
+import Testing
+
+/// `fwgate inventory report` and `inventory export --format cyclonedx`, run through the built
+/// binary over ``FleetFixture``'s inventory (README's main job plus four verified devices).
+@Suite struct FleetReportCLITests {
+    static let demoDevices = [
+        "pump-icu-01", "pump-icu-02", "pump-ward-03", "pump-ward-04", "pump-ward-05", "monitor-or-01", "monitor-or-02",
+    ]
+
+    static func report(_ built: FleetFixture.Built, _ arguments: [String]) throws -> BinaryRunner.Result {
+        try BinaryRunner.run(
+            ["inventory", "report", "--db", built.database, "--at", ISO8601DateFormatter().string(from: built.at)] + arguments)
+    }
+
+    @Test func jsonCarriesEveryDeviceAndTheRegister() throws {
+        let built = try FleetFixture.build()
+        defer { try? FileManager.default.removeItem(at: built.directory) }
+        let result = try Self.report(built, ["--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["schema"] as? String == "fwgate.fleet/1")
+        #expect(object["staleAfterDays"] as? Int == 90)
+        let devices = try #require(object["devices"] as? [[String: Any]])
+        let status = Dictionary(uniqueKeysWithValues: devices.compactMap { device -> (String, String)? in
+            guard let id = (device["device"] as? [String: Any])?["id"] as? String, let status = device["status"] as? String else { return nil }
+            return (id, status)
+        })
+        #expect(status["pump-ward-03"] == "fail")
+        #expect(status["monitor-or-01"] == "warn")
+        #expect(status["xray-02"] == "stale")
+        #expect(status["pump-legacy-09"] == "never-verified")
+        #expect(status.count == 11)
+        let risks = try #require(object["risks"] as? [[String: Any]])
+        #expect(risks.first?["severity"] as? String == "critical")
+        #expect(risks.allSatisfy { ($0["nextStep"] as? String)?.isEmpty == false })
+        let counts = try #require((object["summary"] as? [String: Any])?["counts"] as? [String: Int])
+        #expect(counts == ["pass": 0, "warn": 4, "fail": 5, "stale": 1, "neverVerified": 1])
+    }
+
+    @Test func markdownNamesEveryDeviceWithPostureAndFindings() throws {
+        let built = try FleetFixture.build()
+        defer { try? FileManager.default.removeItem(at: built.directory) }
+        let output = built.directory.appendingPathComponent("fleet.md").path
+        let result = try Self.report(built, ["--format", "markdown", "--output", output])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        let lines = text.split(separator: "\n").map(String.init)
+        for (device, posture, finding) in [
+            ("pump-ward-03", "fail", "integrity.digest-mismatch"), ("pump-ward-04", "fail", "rollback.version"),
+            ("pump-ward-05", "fail", "key.untrusted"), ("monitor-or-02", "fail", "signature.missing"),
+            ("pump-icu-01", "warn", "key.known-test-key"), ("pump-icu-02", "warn", "key.known-test-key"),
+            ("monitor-or-01", "warn", "key.known-test-key"),
+        ] {
+            let row = lines.first { $0.hasPrefix("| \(device) | ") }
+            #expect(row?.contains("| \(posture) |") == true, "\(device): \(row ?? "no row")")
+            #expect(row?.contains(finding) == true, "\(device)")
+            #expect(lines.contains { $0.contains("| \(device) | `\(finding)`") }, "\(device) has no \(finding) in the register")
+        }
+        #expect(lines.contains("| never verified | 1 |"))
+        #expect(lines.contains { $0.hasPrefix("| pump-legacy-09 | ") && $0.contains("| never verified |") })
+    }
+
+    @Test func badArgumentsExitTwo() throws {
+        let built = try FleetFixture.build()
+        defer { try? FileManager.default.removeItem(at: built.directory) }
+        let format = try Self.report(built, ["--format", "pdf"])
+        #expect(format.status == 2)
+        #expect(format.stderr.contains("--format must be"))
+        let stale = try BinaryRunner.run(["inventory", "report", "--db", built.database, "--stale", "soon"])
+        #expect(stale.status == 2)
+        let at = try BinaryRunner.run(["inventory", "report", "--db", built.database, "--at", "yesterday"])
+        #expect(at.status == 2)
+    }
+}
