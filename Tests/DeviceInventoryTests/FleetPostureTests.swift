@@ -123,4 +123,34 @@ import Testing
         #expect(lenient.devices.first { $0.device.id == "xray-02" }?.status == .pass)
         #expect(lenient.staleAfterDays == 365)
     }
+
+    /// Update signers from certificates: expired, expiring inside the window, and far off.
+    @Test func updateSignerExpiryIsJudgedAtTheContextTime() throws {
+        let at = RFC3339.parse("2026-06-01T00:00:00Z")!
+        let inventory = try Inventory.inMemory()
+        var devices: [DeviceRecord] = []
+        for id in ["expired", "soon", "later"] {
+            var device = DeviceRecord(id: id, updatedAt: at)
+            device.make = "acme"
+            device.model = "m1"
+            device.storesEPHI = false
+            devices.append(device)
+        }
+        try inventory.upsert(devices)
+        let expiries = ["expired": "2026-05-01T00:00:00Z", "soon": "2026-07-01T00:00:00Z", "later": "2027-06-01T00:00:00Z"]
+        for (id, expiry) in expiries {
+            let report = VerificationReport(
+                file: "\(id).bin", sha256: String(repeating: "c", count: 64), format: "mcuboot", signed: true, version: "2.0.0",
+                signer: Signer(name: "CN=Acme Update Signer"), earliestExpiry: RFC3339.parse(expiry),
+                checks: [Check(.signatureInvalid, .passed, subject: id, "signature verifies")])
+            try inventory.record(report, deviceID: id, size: 1, policyDigest: nil, toolVersion: "t", at: at.addingTimeInterval(-86_400))
+        }
+        let posture = try inventory.fleetPosture(at: at, staleAfter: 90 * 86_400)
+        #expect(posture.summary.signersExpiring.map(\.deviceID) == ["expired", "soon"])
+        #expect(posture.summary.signersExpiring.map(\.daysLeft) == [-31, 30])
+        let codes = posture.risks.map { "\($0.deviceID) \($0.code) \($0.severity.rawValue)" }
+        #expect(codes == ["expired posture.signer-expired high", "soon posture.signer-expiring low"])
+        #expect(posture.devices.first { $0.device.id == "later" }?.signerExpiry == RFC3339.parse("2027-06-01T00:00:00Z"))
+        #expect(posture.devices.allSatisfy { $0.status == .pass })
+    }
 }

@@ -74,4 +74,42 @@ import Testing
         let at = try BinaryRunner.run(["inventory", "report", "--db", built.database, "--at", "yesterday"])
         #expect(at.status == 2)
     }
+
+    /// The textfile node_exporter reads: HELP and TYPE for each metric, a state set per device,
+    /// timestamps from the inventory, label values escaped.
+    @Test func prometheusTextfile() throws {
+        let built = try FleetFixture.build()
+        defer { try? FileManager.default.removeItem(at: built.directory) }
+        let csv = built.directory.appendingPathComponent("quote.csv")
+        try Data("id,make,model,supportEndDate\n\"ward \"\"7\"\" \\ bed\",acme,m1,2030-01-01\n".utf8).write(to: csv)
+        #expect(try BinaryRunner.run(["devices", "import", csv.path, "--db", built.database]).status == 0)
+        let output = built.directory.appendingPathComponent("fwgate_fleet.prom").path
+        let result = try Self.report(built, ["--format", "prometheus", "--output", output])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+        for metric in [
+            "fwgate_device_posture", "fwgate_device_last_verified_timestamp_seconds", "fwgate_device_update_signer_expiry_timestamp_seconds",
+            "fwgate_device_support_end_timestamp_seconds", "fwgate_fleet_devices", "fwgate_fleet_report_timestamp_seconds",
+        ] {
+            #expect(lines.contains { $0.hasPrefix("# HELP \(metric) ") }, "\(metric) HELP")
+            #expect(lines.contains("# TYPE \(metric) gauge"), "\(metric) TYPE")
+        }
+        // Every sample line is `name{labels} value` or `name value`.
+        for line in lines where !line.hasPrefix("#") {
+            #expect(line.range(of: #"^[a-z_]+(\{.*\})? -?[0-9]+$"#, options: .regularExpression) != nil, "\(line)")
+        }
+        #expect(lines.contains(#"fwgate_device_posture{device="pump-ward-03",model="acme-medical pump-x2",verdict="fail"} 1"#))
+        #expect(lines.contains(#"fwgate_device_posture{device="pump-ward-03",model="acme-medical pump-x2",verdict="pass"} 0"#))
+        #expect(lines.contains(#"fwgate_device_posture{device="pump-legacy-09",model="acme-medical pump-x0",verdict="never-verified"} 1"#))
+        #expect(lines.filter { $0.hasPrefix("fwgate_device_posture{") && $0.hasSuffix(" 1") }.count == 12)
+        #expect(!lines.contains { $0.hasPrefix("fwgate_device_last_verified_timestamp_seconds{device=\"pump-legacy-09\"") })
+        // vent-icu-07 was verified 10 days before `at`, by `fwgate verify --at`.
+        let vent = Int64(built.at.addingTimeInterval(-10 * 86_400).timeIntervalSince1970)
+        #expect(lines.contains("fwgate_device_last_verified_timestamp_seconds{device=\"vent-icu-07\",model=\"breathe vent-v5\"} \(vent)"))
+        // 2024-12-31T00:00:00Z
+        #expect(lines.contains("fwgate_device_support_end_timestamp_seconds{device=\"vent-icu-07\",model=\"breathe vent-v5\"} 1735603200"))
+        #expect(lines.contains(#"fwgate_device_support_end_timestamp_seconds{device="ward \"7\" \\ bed",model="acme m1"} 1893456000"#))
+        #expect(lines.contains("fwgate_fleet_devices{posture=\"fail\"} 5"))
+        #expect(lines.contains("fwgate_fleet_report_timestamp_seconds \(Int64(built.at.timeIntervalSince1970))"))
+    }
 }

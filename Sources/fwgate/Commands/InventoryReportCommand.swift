@@ -14,10 +14,11 @@ extension InventoryCommand {
                 version, signer and its expiry, when it was last verified. Posture: fail (a latest entry failed), stale \
                 (last verified longer ago than --stale), warn, pass, or never verified. The risk register ranks every \
                 finding (a failing signature on an ePHI device first), with its evidence and what to do next. \
-                Formats: markdown (default), html (one self-contained page), json (schema fwgate.fleet/1). --output writes the file atomically.
+                Formats: markdown (default), html (one self-contained page), json (schema fwgate.fleet/1), prometheus \
+                (node_exporter textfile). --output writes the file atomically.
                 """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("markdown, html or json.", valueName: "format")) var format: String = "markdown"
+        @Option(help: ArgumentHelp("markdown, html, json or prometheus.", valueName: "format")) var format: String = "markdown"
         @Option(help: ArgumentHelp("Write to this file (atomically) instead of stdout.", valueName: "file")) var output: String?
         @Option(
             help: ArgumentHelp(
@@ -26,10 +27,10 @@ extension InventoryCommand {
         @Option(help: ArgumentHelp("A device last verified longer ago than this is stale.", valueName: "duration"))
         var stale: Duration = Duration(argument: "90d")!
 
-        static let formats = ["markdown", "html", "json"]
+        static let formats = ["markdown", "html", "json", "prometheus"]
 
         func validate() throws {
-            guard Self.formats.contains(format) else { throw ValidationError("--format must be markdown, html or json") }
+            guard Self.formats.contains(format) else { throw ValidationError("--format must be markdown, html, json or prometheus") }
             if let at, RFC3339.parse(at) == nil {
                 throw ValidationError("--at '\(at)' is not an RFC 3339 time (e.g. 2026-06-01T00:00:00Z) or a date (2026-06-01)")
             }
@@ -41,6 +42,7 @@ extension InventoryCommand {
             let text: String
             switch format {
             case "json": text = String(decoding: try FwgateJSON.encoder().encode(posture), as: UTF8.self) + "\n"
+            case "prometheus": text = FleetPrometheus.render(posture)
             case "html": text = FleetHTMLRenderer.render(posture)
             default: text = FleetMarkdown.render(posture)
             }
