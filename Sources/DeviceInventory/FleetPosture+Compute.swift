@@ -156,7 +156,7 @@ extension FleetPosture {
             }
         }
 
-        let supportEnd = record.supportEndDate.flatMap(RFC3339.parse)
+        let supportEnd = record.supportEndDate.flatMap(FleetDates.parse)
         let supportEnded = supportEnd.map { $0 < at } ?? false
         if supportEnded, let supportEnd, let text = record.supportEndDate {
             finding(
@@ -180,12 +180,10 @@ extension FleetPosture {
     static func artifact(_ entry: PostureEntry) -> ArtifactPosture {
         var failed: Set<String> = []
         var warnings: Set<String> = []
-        var all: Set<String> = []
-        for check in entry.decodedChecks {
-            all.insert(check.code.rawValue)
+        for check in CheckOutcomes.read(entry.checks) {
             switch check.status {
-            case .failed: failed.insert(check.code.rawValue)
-            case .warning: warnings.insert(check.code.rawValue)
+            case .failed: failed.insert(check.code)
+            case .warning: warnings.insert(check.code)
             default: break
             }
         }

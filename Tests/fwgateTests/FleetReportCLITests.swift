@@ -1,3 +1,5 @@
+import FirmwareVerification
+@testable import fwgate
 import Foundation
 import FwgateTestSupport
 import Testing
@@ -63,6 +65,20 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("| pump-legacy-09 | ") && $0.contains("| never verified |") })
     }
 
+    /// A device id with Markdown and HTML in it stays one cell of text.
+    @Test func markdownEscapesEveryString() throws {
+        let built = try FleetFixture.build()
+        defer { try? FileManager.default.removeItem(at: built.directory) }
+        let csv = built.directory.appendingPathComponent("hostile.csv")
+        try Data("id,make,model,storesEPHI\n\"<script>x</script> | *b* `c`\",acme,\"m|1\",yes\n".utf8).write(to: csv)
+        #expect(try BinaryRunner.run(["devices", "import", csv.path, "--db", built.database]).status == 0)
+        let result = try Self.report(built, ["--format", "markdown"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stdout.contains("<script>"))
+        let row = result.stdout.split(separator: "\n").first { $0.hasPrefix("| &lt;script&gt;") }
+        #expect(row == #"| &lt;script&gt;x&lt;/script&gt; \| \*b\* \`c\` | acme m\|1 | never verified | - | never | - | - | - | - |"#)
+    }
+
     @Test func badArgumentsExitTwo() throws {
         let built = try FleetFixture.build()
         defer { try? FileManager.default.removeItem(at: built.directory) }
@@ -111,5 +127,18 @@ import Testing
         #expect(lines.contains(#"fwgate_device_support_end_timestamp_seconds{device="ward \"7\" \\ bed",model="acme m1"} 1893456000"#))
         #expect(lines.contains("fwgate_fleet_devices{posture=\"fail\"} 5"))
         #expect(lines.contains("fwgate_fleet_report_timestamp_seconds \(Int64(built.at.timeIntervalSince1970))"))
+    }
+
+    /// The report's own RFC 3339 writer writes what the shared one does.
+    @Test func fastTimeFormatAgreesWithRFC3339() {
+        var dates = [0, -1, 951_782_400, 951_868_799, 1_709_164_800, 4_102_444_799, -2_208_988_800, 253_402_300_799].map {
+            Date(timeIntervalSince1970: TimeInterval($0))
+        }
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<2_000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            dates.append(Date(timeIntervalSince1970: TimeInterval(Int64(seed >> 11) % 8_000_000_000) - 2_000_000_000 + 0.75))
+        }
+        for date in dates { #expect(FleetText.rfc3339(date) == RFC3339.string(date), "\(date.timeIntervalSince1970)") }
     }
 }

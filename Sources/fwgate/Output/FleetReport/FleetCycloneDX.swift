@@ -101,7 +101,7 @@ enum FleetCycloneDX {
             add("support-end-date", d.supportEndDate)
             add("installed-version", d.installedVersion)
             add("posture", device.status.rawValue)
-            add("last-verified", device.lastVerified.map(RFC3339.string))
+            add("last-verified", device.lastVerified.map(FleetText.rfc3339))
             add("risk-score", String(device.riskScore))
             let firmware = device.artifacts.map { artifact -> Component in
                 var properties: [Property] = []
@@ -114,9 +114,9 @@ enum FleetCycloneDX {
                 add("signed", artifact.signed ? "true" : "false")
                 add("signer", artifact.signer)
                 add("signer-key-sha256", artifact.signerFingerprint)
-                add("signer-expiry", artifact.signerExpiry.map(RFC3339.string))
+                add("signer-expiry", artifact.signerExpiry.map(FleetText.rfc3339))
                 add("known-test-key", artifact.knownTestKey ? "true" : nil)
-                add("verified-at", RFC3339.string(artifact.recordedAt))
+                add("verified-at", FleetText.rfc3339(artifact.recordedAt))
                 add("format", artifact.format)
                 add("artifact-path", artifact.artifactPath)
                 add("entry-id", String(artifact.entryID))
@@ -139,7 +139,7 @@ enum FleetCycloneDX {
         }
         let tool = Component(type: "application", bomRef: "tool:fwgate", name: "fwgate", version: toolVersion)
         let metadata = Metadata(
-            timestamp: RFC3339.string(posture.at), tools: Tools(components: [tool]),
+            timestamp: FleetText.rfc3339(posture.at), tools: Tools(components: [tool]),
             properties: [
                 Property(name: "fwgate:schema", value: FleetPosture.schemaID),
                 Property(name: "fwgate:stale-after-days", value: String(posture.staleAfterDays)),

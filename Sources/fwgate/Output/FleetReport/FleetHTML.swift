@@ -20,7 +20,7 @@ enum FleetHTMLRenderer {
         html += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(SweepHTMLRenderer.contentSecurityPolicy)\">\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         html += "<meta name=\"color-scheme\" content=\"light\">\n"
-        html += "<title>\(e(title)) — \(e(RFC3339.string(posture.at)))</title>\n"
+        html += "<title>\(e(title)) — \(FleetText.rfc3339(posture.at))</title>\n"
         html += "<style>\(SweepHTMLRenderer.styleSheet)\(styleSheet)</style>\n</head>\n<body>\n<main>\n"
         header(posture, title: title, into: &html)
         chartSection(posture, into: &html)
@@ -35,7 +35,10 @@ enum FleetHTMLRenderer {
 
     static func e(_ text: String) -> String { SweepHTMLRenderer.escape(text) }
 
-    static func time(_ date: Date) -> String { SweepHTMLRenderer.time(date) }
+    static func time(_ date: Date) -> String {
+        let text = FleetText.rfc3339(date)
+        return "<time datetime=\"\(text)\">\(text)</time>"
+    }
 
     static func epoch(_ date: Date) -> Int64 { SweepHTMLRenderer.epoch(date) }
 
@@ -216,7 +219,7 @@ enum FleetHTMLRenderer {
 
     /// `2026-06-01`, with the full time as the element's datetime and tooltip.
     static func dayTime(_ date: Date) -> String {
-        let full = e(RFC3339.string(date))
+        let full = FleetText.rfc3339(date)
         return "<time datetime=\"\(full)\" title=\"\(full)\">\(e(FleetText.day(date)))</time>"
     }
 
