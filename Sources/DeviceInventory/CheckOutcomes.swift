@@ -141,10 +141,11 @@ enum FleetDates {
                 }
                 return value
             }
-            // Days 29 to 31 go the slow way (the formatter is lenient there: 2023-02-29 is 1 March),
-            // and so do years before 1600 (it switches to the Julian calendar in 1582).
+            // The formatter is lenient with days past the month's end (2023-02-29 is 1 March), which
+            // days_from_civil, linear in the day, reproduces; days 0 and 32+ and years before 1600
+            // (it switches to the Julian calendar in 1582) go the slow way.
             if let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1600, (1...12).contains(month),
-                (1...28).contains(day)
+                (1...31).contains(day)
             {
                 return Date(timeIntervalSince1970: TimeInterval(daysFromCivil(year: year, month: month, day: day)) * 86_400)
             }
