@@ -7,7 +7,7 @@ import Foundation
 /// ``Inventory/fleetPosture(at:staleAfter:)``; a value with no clock of its own, so the same
 /// inventory and `at` give the same posture. Renderers (HTML, Markdown, JSON, Prometheus,
 /// CycloneDX) live in the CLI.
-public struct FleetPosture: Sendable, Codable {
+public struct FleetPosture: Sendable, Encodable {
     /// `fwgate.fleet/1`: the JSON contract of `inventory report --format json`.
     public var schema: String = FleetPosture.schemaID
     public static let schemaID = "fwgate.fleet/1"
@@ -21,7 +21,8 @@ public struct FleetPosture: Sendable, Codable {
     public var summary: FleetSummary
     /// Devices by id.
     public var devices: [DevicePosture]
-    /// Every finding of every device, most severe first.
+    /// Every finding of every device, most severe first (the risk register; in JSON the only
+    /// place findings appear).
     public var risks: [RiskFinding]
     /// Devices by posture at the end of each of the weeks up to `at` (oldest first).
     public var history: [PosturePoint]
@@ -163,7 +164,7 @@ public struct ArtifactPosture: Sendable, Codable, Hashable {
 }
 
 /// One device's posture at ``FleetPosture/at``.
-public struct DevicePosture: Sendable, Codable, Hashable {
+public struct DevicePosture: Sendable, Encodable, Hashable {
     public var device: FleetDevice
     public var status: DevicePostureStatus
     /// The worst verdict among the latest entries (nil when never verified).
@@ -187,6 +188,30 @@ public struct DevicePosture: Sendable, Codable, Hashable {
     public var findings: [RiskFinding]
     /// The score of the most severe finding (0 when none).
     public var riskScore: Int
+
+    /// JSON leaves `findings` out (they are the top-level `risks` with this `deviceID`, in the
+    /// same order), keeping their number: a fleet's report would otherwise carry every finding twice.
+    enum CodingKeys: String, CodingKey {
+        case device, status, verdict, lastVerified, firmwareVersion, signer, signerExpiry, supportEnd, supportEnded, baaOnRecord, artifacts
+        case findingCount, riskScore
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(device, forKey: .device)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(verdict, forKey: .verdict)
+        try container.encodeIfPresent(lastVerified, forKey: .lastVerified)
+        try container.encodeIfPresent(firmwareVersion, forKey: .firmwareVersion)
+        try container.encodeIfPresent(signer, forKey: .signer)
+        try container.encodeIfPresent(signerExpiry, forKey: .signerExpiry)
+        try container.encodeIfPresent(supportEnd, forKey: .supportEnd)
+        try container.encode(supportEnded, forKey: .supportEnded)
+        try container.encode(baaOnRecord, forKey: .baaOnRecord)
+        try container.encode(artifacts, forKey: .artifacts)
+        try container.encode(findings.count, forKey: .findingCount)
+        try container.encode(riskScore, forKey: .riskScore)
+    }
 }
 
 /// How bad a finding is, from its score.

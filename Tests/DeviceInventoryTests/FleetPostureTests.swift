@@ -47,6 +47,20 @@ import Testing
         #expect(icu.firmwareVersion == "1.4.0+0")
         #expect(icu.artifacts.first?.knownTestKey == true)
 
+        // Each artifact is its stored entry, field for field.
+        for device in posture.devices {
+            for artifact in device.artifacts {
+                let entry = try #require(try inventory.entry(artifact.entryID))
+                #expect(entry.deviceID == device.device.id)
+                #expect(entry.artifactPath == artifact.artifactPath && entry.artifactSHA256 == artifact.artifactSHA256)
+                #expect(entry.format == artifact.format && entry.version == artifact.version && entry.verdict == artifact.verdict)
+                #expect(entry.signerFingerprint == artifact.signerFingerprint && entry.earliestExpiry == artifact.signerExpiry)
+                #expect((entry.signerName ?? entry.signerSubject) == artifact.signer)
+                #expect(entry.recordedAt == artifact.recordedAt && entry.entryHash == artifact.entryHash && entry.toolVersion == artifact.toolVersion)
+                #expect(Set(entry.decodedChecks.filter { $0.status == .failed }.map(\.code.rawValue)) == Set(artifact.failedChecks))
+            }
+        }
+
         // Summary lists.
         #expect(posture.summary.unsignedFirmware.map(\.deviceID) == ["monitor-or-02"])
         #expect(Set(posture.summary.knownTestKeys.map(\.deviceID)) == ["lab-analyser-01", "monitor-or-01", "pump-icu-01", "pump-icu-02", "pump-ward-03", "pump-ward-04"])

@@ -35,6 +35,12 @@ import Testing
         #expect(status["pump-legacy-09"] == "never-verified")
         #expect(status.count == 11)
         let risks = try #require(object["risks"] as? [[String: Any]])
+        // Findings appear once, in the register; each device carries their number.
+        #expect(devices.allSatisfy { $0["findings"] == nil })
+        for device in devices {
+            let id = (device["device"] as? [String: Any])?["id"] as? String
+            #expect(device["findingCount"] as? Int == risks.filter { $0["deviceID"] as? String == id }.count, "\(id ?? "?")")
+        }
         #expect(risks.first?["severity"] as? String == "critical")
         #expect(risks.allSatisfy { ($0["nextStep"] as? String)?.isEmpty == false })
         let counts = try #require((object["summary"] as? [String: Any])?["counts"] as? [String: Int])
