@@ -1,3 +1,4 @@
+import DeviceInventory
 import FirmwareVerification
 @testable import fwgate
 import Foundation
@@ -146,5 +147,22 @@ import Testing
             dates.append(Date(timeIntervalSince1970: TimeInterval(Int64(seed >> 11) % 8_000_000_000) - 2_000_000_000 + 0.75))
         }
         for date in dates { #expect(FleetText.rfc3339(date) == RFC3339.string(date), "\(date.timeIntervalSince1970)") }
+    }
+
+    /// The report's JSON writer writes the document JSONEncoder makes of the posture.
+    @Test func jsonWriterMatchesJSONEncoder() throws {
+        let built = try FleetFixture.build()
+        defer { try? FileManager.default.removeItem(at: built.directory) }
+        let csv = built.directory.appendingPathComponent("odd.csv")
+        try Data("id,make,model,location,storesEPHI\n\"odd \"\"q\"\" \\ / é\u{01}\",acme,m1,\"a\tb\",no\n".utf8).write(to: csv)
+        #expect(try BinaryRunner.run(["devices", "import", csv.path, "--db", built.database]).status == 0)
+        let posture = try Inventory.open(path: built.database).fleetPosture(at: built.at, staleAfter: 90 * 86_400)
+        let written = FleetJSON.render(posture)
+        let encoded = try FleetText.jsonEncoder().encode(posture)
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(written.utf8)) as? NSDictionary)
+        let b = try #require(try JSONSerialization.jsonObject(with: encoded) as? NSDictionary)
+        #expect(a == b)
+        #expect(written.hasSuffix("}\n"))
+        #expect(written.contains(#""id":"odd \"q\" \\ / é\u0001""#))
     }
 }

@@ -41,7 +41,7 @@ extension InventoryCommand {
             let posture = try global.openInventory().fleetPosture(at: time, staleAfter: stale.seconds)
             let text: String
             switch format {
-            case "json": text = String(decoding: try FleetText.jsonEncoder().encode(posture), as: UTF8.self) + "\n"
+            case "json": text = FleetJSON.render(posture)
             case "prometheus": text = FleetPrometheus.render(posture)
             case "html": text = FleetHTMLRenderer.render(posture)
             default: text = FleetMarkdown.render(posture)
