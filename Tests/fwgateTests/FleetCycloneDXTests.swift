@@ -106,7 +106,7 @@ import Testing
 
         // The validator does reject what the schema forbids (so a pass above means something).
         let broken = built.directory.appendingPathComponent("broken.cdx.json")
-        try Data(result.stdout.replacingOccurrences(of: "\"type\" : \"device\"", with: "\"type\" : \"gadget\"").utf8).write(to: broken)
+        try Data(result.stdout.replacingOccurrences(of: "\"type\":\"device\"", with: "\"type\":\"gadget\"").utf8).write(to: broken)
         let rejected = try Self.validate(broken.path)
         #expect(rejected.status == 1)
         #expect(rejected.output.contains("INVALID at components/0/type"))

@@ -166,7 +166,7 @@ struct InventoryCommand: AsyncParsableCommand {
                     guard try inventory.device(device) != nil else { throw FwgateError(.usage, "device '\(device)' is not in \(inventory.path)") }
                     posture.devices = posture.devices.filter { $0.device.id == device }
                 }
-                FileHandle.standardOutput.write(Data(try FleetCycloneDX.render(posture, toolVersion: FwgateVersion.string).utf8))
+                FileHandle.standardOutput.write(Data(FleetCycloneDX.render(posture, toolVersion: FwgateVersion.string).utf8))
                 return
             }
             let entries = try global.openInventory().entries(filters.filter)
