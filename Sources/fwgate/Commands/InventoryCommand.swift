@@ -4,12 +4,12 @@ import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
-/// `fwgate inventory list|show|history|export|audit|head|init`
+/// `fwgate inventory list|show|history|export|audit|head|init|report`
 struct InventoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inventory",
         abstract: "Read the posture inventory and audit its hash chain.",
-        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self, Head.self, Init.self])
+        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self, Head.self, Init.self, Report.self])
 
     static func line(_ entry: PostureEntry) -> String {
         let signer = entry.signerName ?? entry.signerSubject ?? "-"
@@ -132,13 +132,26 @@ struct InventoryCommand: AsyncParsableCommand {
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "export", abstract: "Export posture entries as CSV, JSON or JSON Lines (stdout).")
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "Export posture entries as CSV, JSON or JSON Lines, or the fleet as a CycloneDX 1.6 BOM (stdout).",
+            discussion: """
+                cyclonedx: one device component per device (manufacturer, model, serial, asset tag) holding a firmware \
+                component per artifact verified for it (version, SHA-256, supplier), with fwgate's verdict, checks, signer \
+                and time as fwgate: properties; the posture as of now (stale after 90 days). Of the filters it takes \
+                --device only.
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var filters: Filters
-        @Option(help: ArgumentHelp("csv, json or jsonl.", valueName: "format")) var format: String = "csv"
+        @Option(help: ArgumentHelp("csv, json, jsonl or cyclonedx.", valueName: "format")) var format: String = "csv"
 
         func validate() throws {
-            guard ["csv", "json", "jsonl"].contains(format) else { throw ValidationError("--format must be csv, json or jsonl") }
+            guard ["csv", "json", "jsonl", "cyclonedx"].contains(format) else {
+                throw ValidationError("--format must be csv, json, jsonl or cyclonedx")
+            }
+            if format == "cyclonedx", filters.verdict != nil || filters.artifactFormat != nil || filters.since != nil {
+                throw ValidationError("--format cyclonedx exports the fleet's current posture; of the filters it takes --device only")
+            }
         }
 
         static let columns = [
@@ -148,6 +161,16 @@ struct InventoryCommand: AsyncParsableCommand {
         ]
 
         func run() throws {
+            if format == "cyclonedx" {
+                let inventory = try global.openInventoryReadOnly()
+                var posture = try inventory.fleetPosture(at: Date(), staleAfter: 90 * 86_400)
+                if let device = filters.device {
+                    guard try inventory.device(device) != nil else { throw FwgateError(.usage, "device '\(device)' is not in \(inventory.path)") }
+                    posture.devices = posture.devices.filter { $0.device.id == device }
+                }
+                FileHandle.standardOutput.write(Data(FleetCycloneDX.render(posture, toolVersion: FwgateVersion.string).utf8))
+                return
+            }
             let entries = try global.openInventoryReadOnly().entries(filters.filter)
             switch format {
             case "json":
