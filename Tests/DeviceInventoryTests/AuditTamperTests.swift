@@ -173,6 +173,29 @@ import Testing
 
     /// Entries written before the hash-version migration (version 1: no id in the hash) keep
     /// verifying, and new entries after them are version 2.
+    /// An entry an older fwgate recorded 0.4 ms before a whole second: hashed as that second,
+    /// stored rounded up to the next (`…:01.000`). The audit accepts it (the hash still has to
+    /// match, with the second before); stored a further second later, it is an edit and fails.
+    @Test(arguments: [(1.0, true), (2.0, false)])
+    func entryStoredRoundedUpToAWholeSecondStillVerifies(storedOffset: Double, intact: Bool) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-ms-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try Inventory.open(path: path)
+        let hashedAt = T.at.addingTimeInterval(0.9996)
+        var entry = PostureEntry(
+            id: 1, deviceID: nil, artifactPath: "old.bin", artifactSHA256: nil, artifactSize: 1, format: "mcuboot",
+            version: nil, securityCounter: nil, signerName: nil, signerFingerprint: nil, signerSubject: nil, chainStatus: nil,
+            earliestExpiry: nil, verdict: .pass, checks: "[]", policyDigest: nil, toolVersion: "old", recordedAt: hashedAt,
+            previousHash: PostureEntry.genesisHash, entryHash: "", hashVersion: 1)
+        entry.entryHash = try entry.computedHash()
+        let stored = Self.sqliteDate(T.at.addingTimeInterval(storedOffset))
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql: "INSERT INTO postureEntry (id, artifactPath, artifactSize, format, verdict, checks, toolVersion, recordedAt, previousHash, entryHash, hashVersion) VALUES (1, 'old.bin', 1, 'mcuboot', 'pass', '[]', 'old', '\(stored)', '\(entry.previousHash)', '\(entry.entryHash)', 1);")
+        }
+        #expect(try Inventory.open(path: path).verifyAuditChain().intact == intact)
+    }
+
     @Test func versionOneEntriesKeepVerifyingAndNewOnesAreVersionTwo() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fwgate-v1-\(UUID().uuidString).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }

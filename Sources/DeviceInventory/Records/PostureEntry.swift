@@ -150,6 +150,27 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
         }
     }
 
+    /// The time an entry is stored and hashed with: whole seconds. The canonical form hashes
+    /// whole seconds, and SQLite stores what GRDB writes (milliseconds, rounded): a time 0.4 ms
+    /// before a second was hashed as that second and read back as the next, so its entry
+    /// failed the audit although nothing had changed. Storing whole seconds makes what is
+    /// stored exactly what is hashed.
+    public static func storedTime(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
+    }
+
+    /// Entries written before ``storedTime(_:)`` existed may carry a time rounded up to a whole
+    /// second in storage (`…:50.000`) that was hashed as the second before. Such an entry
+    /// matches its hash with the second before; only an entry stored at exactly `.000` gets
+    /// this reading, and the hash must still match in full.
+    func matchesHashRecordedBeforeWholeSeconds() -> Bool {
+        let seconds = recordedAt.timeIntervalSince1970
+        guard seconds == seconds.rounded(.down) else { return false }
+        var earlier = self
+        earlier.recordedAt = Date(timeIntervalSince1970: seconds - 0.5)
+        return (try? earlier.computedHash()) == entryHash
+    }
+
     /// SHA-256 of ``canonicalForm()``, lowercase hex.
     ///
     /// - Throws: `FwgateError(.database)` when the form cannot be made (see
