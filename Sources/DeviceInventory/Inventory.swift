@@ -357,13 +357,7 @@ public struct Inventory: Sendable {
             stored.reserveCapacity(items.count)
             // Prepared once per transaction (statement preparation dominated large batches).
             let deviceExists = try db.cachedStatement(sql: "SELECT 1 FROM device WHERE id = ?")
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO postureEntry (id, deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter,
-                      signerName, signerFingerprint, signerSubject, chainStatus, earliestExpiry, verdict, checks, policyDigest,
-                      toolVersion, recordedAt, previousHash, entryHash, hashVersion)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+            let insert = try PostureEntry.insertStatement(db)
             for item in items {
                 if let deviceID = item.deviceID, !knownDevices.contains(deviceID) {
                     guard try Int.fetchOne(deviceExists, arguments: [deviceID]) != nil else {
@@ -374,12 +368,7 @@ public struct Inventory: Sendable {
                 let entry = try Self.entry(
                     item.report, id: nextID, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion,
                     at: at, previous: previous, encoder: encoder)
-                try insert.execute(arguments: [
-                    entry.id, entry.deviceID, entry.artifactPath, entry.artifactSHA256, entry.artifactSize, entry.format, entry.version,
-                    entry.securityCounter, entry.signerName, entry.signerFingerprint, entry.signerSubject, entry.chainStatus,
-                    entry.earliestExpiry, entry.verdict.rawValue, entry.checks, entry.policyDigest, entry.toolVersion, entry.recordedAt,
-                    entry.previousHash, entry.entryHash, entry.hashVersion,
-                ])
+                try entry.insert(with: insert)
                 nextID += 1
                 previous = entry.entryHash
                 stored.append(entry)
@@ -424,11 +413,11 @@ public struct Inventory: Sendable {
     /// Entries in recording order, filtered.
     public func entries(_ filter: EntryFilter = EntryFilter()) throws(FwgateError) -> [PostureEntry] {
         try read("listing posture entries") { db in
-            var request = PostureEntry.order(Column("id"))
-            if let verdict = filter.verdict { request = request.filter(Column("verdict") == verdict.rawValue) }
-            if let device = filter.deviceID { request = request.filter(Column("deviceID") == device) }
-            if let format = filter.format { request = request.filter(Column("format") == format) }
-            if let since = filter.since { request = request.filter(Column("recordedAt") >= since) }
+            var request = PostureEntry.order(PostureEntry.Columns.id)
+            if let verdict = filter.verdict { request = request.filter(PostureEntry.Columns.verdict == verdict.rawValue) }
+            if let device = filter.deviceID { request = request.filter(PostureEntry.Columns.deviceID == device) }
+            if let format = filter.format { request = request.filter(PostureEntry.Columns.format == format) }
+            if let since = filter.since { request = request.filter(PostureEntry.Columns.recordedAt >= since) }
             if let limit = filter.limit { request = request.limit(limit) }
             return try request.fetchAll(db)
         }
@@ -522,7 +511,7 @@ public struct Inventory: Sendable {
             func broken(_ id: Int64?, _ problem: String) -> AuditResult {
                 AuditResult(entries: count, intact: false, firstBrokenEntryID: id, problem: problem, headHash: previous)
             }
-            let cursor = try PostureEntry.order(Column("id")).fetchCursor(db)
+            let cursor = try PostureEntry.order(PostureEntry.Columns.id).fetchCursor(db)
             while let entry = try cursor.next() {
                 count += 1
                 let id = entry.id ?? -1

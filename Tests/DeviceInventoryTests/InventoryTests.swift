@@ -39,6 +39,17 @@ import Testing
         #expect(try reopened.entries().first?.recordedAt == Date(timeIntervalSince1970: 1_780_000_000))
     }
 
+    /// The record's one field list is the table: same columns as the migrated schema, so an
+    /// added column cannot be left out of the insert (or the insert name a missing one).
+    @Test func storedColumnsAreTheTablesColumns() throws {
+        let path = Self.temporaryDatabase()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        _ = try Inventory.open(path: path)
+        let columns = try DatabaseQueue(path: path).read { db in try db.columns(in: "postureEntry").map(\.name) }
+        #expect(Set(columns) == Set(PostureEntry.storedColumnNames))
+        #expect(PostureEntry.storedColumnNames.count == columns.count)
+    }
+
     @Test func recordsChainAndAuditIntact() throws {
         let inventory = try Inventory.inMemory()
         var device = DeviceRecord(id: "pump-1", updatedAt: Self.at)

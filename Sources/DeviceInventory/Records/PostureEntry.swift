@@ -56,37 +56,39 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
     ///   or an unknown hash version.
     public func canonicalForm() throws(FwgateError) -> Data {
         var fields: [(String, String)] = []
-        func string(_ key: String, _ value: String?) {
-            fields.append((key, value.map(Self.jsonString) ?? "null"))
+        // Keys are the stored column names (CodingKeys), so the hashed form and the table
+        // cannot drift apart.
+        func string(_ key: CodingKeys, _ value: String?) {
+            fields.append((key.stringValue, value.map(Self.jsonString) ?? "null"))
         }
-        func integer(_ key: String, _ value: Int64?) {
-            fields.append((key, value.map { String($0) } ?? "null"))
+        func integer(_ key: CodingKeys, _ value: Int64?) {
+            fields.append((key.stringValue, value.map { String($0) } ?? "null"))
         }
-        string("artifactPath", artifactPath)
-        string("artifactSHA256", artifactSHA256)
-        integer("artifactSize", artifactSize)
-        string("chainStatus", chainStatus)
-        string("checks", checks)
-        string("deviceID", deviceID)
-        integer("earliestExpiry", earliestExpiry.map { Int64($0.timeIntervalSince1970.rounded(.down)) })
-        string("format", format)
-        string("policyDigest", policyDigest)
-        string("previousHash", previousHash)
-        integer("recordedAt", Int64(recordedAt.timeIntervalSince1970.rounded(.down)))
-        integer("securityCounter", securityCounter)
-        string("signerFingerprint", signerFingerprint)
-        string("signerName", signerName)
-        string("signerSubject", signerSubject)
-        string("toolVersion", toolVersion)
-        string("verdict", verdict.rawValue)
-        string("version", version)
+        string(CodingKeys.artifactPath, artifactPath)
+        string(CodingKeys.artifactSHA256, artifactSHA256)
+        integer(CodingKeys.artifactSize, artifactSize)
+        string(CodingKeys.chainStatus, chainStatus)
+        string(CodingKeys.checks, checks)
+        string(CodingKeys.deviceID, deviceID)
+        integer(CodingKeys.earliestExpiry, earliestExpiry.map { Int64($0.timeIntervalSince1970.rounded(.down)) })
+        string(CodingKeys.format, format)
+        string(CodingKeys.policyDigest, policyDigest)
+        string(CodingKeys.previousHash, previousHash)
+        integer(CodingKeys.recordedAt, Int64(recordedAt.timeIntervalSince1970.rounded(.down)))
+        integer(CodingKeys.securityCounter, securityCounter)
+        string(CodingKeys.signerFingerprint, signerFingerprint)
+        string(CodingKeys.signerName, signerName)
+        string(CodingKeys.signerSubject, signerSubject)
+        string(CodingKeys.toolVersion, toolVersion)
+        string(CodingKeys.verdict, verdict.rawValue)
+        string(CodingKeys.version, version)
         switch hashVersion ?? 1 {
         case 1:
             break
         case 2:
             guard let id else { throw FwgateError(.database, "a version-2 posture entry is hashed with its id, and this one has none") }
-            integer("hashVersion", 2)
-            integer("id", id)
+            integer(CodingKeys.hashVersion, 2)
+            integer(CodingKeys.id, id)
         case let other:
             throw FwgateError(.database, "posture entry \(id.map(String.init) ?? "?") has hash version \(other), which this fwgate does not know")
         }
@@ -191,3 +193,45 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
 }
 
 extension Verdict: DatabaseValueConvertible {}
+
+// MARK: - The table (GRDB record conventions: the type owns its columns and its insert)
+
+extension PostureEntry {
+    /// The columns queries filter and order by, named by the record's own coding keys.
+    public enum Columns {
+        public static let id = Column(CodingKeys.id)
+        public static let deviceID = Column(CodingKeys.deviceID)
+        public static let format = Column(CodingKeys.format)
+        public static let verdict = Column(CodingKeys.verdict)
+        public static let recordedAt = Column(CodingKeys.recordedAt)
+        public static let entryHash = Column(CodingKeys.entryHash)
+    }
+
+    /// Every stored column, in the order ``insert(with:)`` binds the values: the one field list
+    /// of the table (a test checks it against the schema).
+    private static let storedColumns: [CodingKeys] = [
+        .id, .deviceID, .artifactPath, .artifactSHA256, .artifactSize, .format, .version, .securityCounter, .signerName,
+        .signerFingerprint, .signerSubject, .chainStatus, .earliestExpiry, .verdict, .checks, .policyDigest, .toolVersion,
+        .recordedAt, .previousHash, .entryHash, .hashVersion,
+    ]
+
+    /// The column names, for the schema test.
+    public static var storedColumnNames: [String] { storedColumns.map(\.stringValue) }
+
+    /// The insert statement, prepared once per connection and cached by GRDB (statement
+    /// preparation dominated large batches).
+    static func insertStatement(_ db: Database) throws -> Statement {
+        let names = storedColumns.map(\.stringValue)
+        return try db.cachedStatement(
+            sql: "INSERT INTO \(databaseTableName) (\(names.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: names.count).joined(separator: ", ")))")
+    }
+
+    /// Inserts this entry with ``insertStatement(_:)``, values in ``storedColumns`` order.
+    func insert(with statement: Statement) throws {
+        try statement.execute(arguments: [
+            id, deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter, signerName, signerFingerprint,
+            signerSubject, chainStatus, earliestExpiry, verdict.rawValue, checks, policyDigest, toolVersion, recordedAt, previousHash,
+            entryHash, hashVersion,
+        ])
+    }
+}
