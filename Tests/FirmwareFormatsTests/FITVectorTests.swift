@@ -36,6 +36,7 @@ import Testing
         #expect(kernel.dataRange.count == 16389)
         #expect(description.image(named: "ramdisk-1")?.hashes.map(\.algorithm) == ["crc32", "sha512"])
         let configuration = try #require(description.configuration(named: "conf-1"))
+        #expect(configuration.boots)
         #expect(configuration.references.map(\.property) == ["kernel", "fdt", "ramdisk"])
         #expect(configuration.signatures.first?.algorithm == "sha256,rsa2048")
         #expect(configuration.signatures.first?.keyNameHint == "dev")
@@ -68,6 +69,15 @@ import Testing
             #expect(throws: MalformedInput.self) { try FITFormat.parse(MemoryByteSource(data.prefix(length))) }
         }
         #expect(throws: Never.self) { try FITFormat.parse(MemoryByteSource(data)) }
+    }
+
+    /// Which configuration boots: the default one only (the attack vector points `default` at an
+    /// unsigned configuration).
+    @Test func theDefaultConfigurationIsTheOneThatBoots() throws {
+        let description = try FITFormat.parse(try FileByteSource(path: try TestVectors.path("fit/default-unsigned.itb")))
+        #expect(description.configurations.map(\.name) == ["conf-1", "conf-2"])
+        #expect(description.configurations.map(\.boots) == [false, true])
+        #expect(description.configuration(named: "conf-2")?.signatures.isEmpty == true)
     }
 
     /// A plain device tree is not a FIT, and says why.

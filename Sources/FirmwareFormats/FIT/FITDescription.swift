@@ -71,6 +71,9 @@ public struct FITDescription: FirmwareDescription, Equatable {
     public struct Configuration: Sendable, Codable, Equatable {
         public var name: String
         public var path: String
+        /// Whether U-Boot boots this one when none is named: it is `default`, or there is no
+        /// `default` (then fwgate holds every configuration to the rules of the one that boots).
+        public var boots: Bool
         public var description: String?
         /// The properties that name images (`kernel`, `fdt`, `ramdisk`, `loadables`, ...).
         public var references: [Reference]

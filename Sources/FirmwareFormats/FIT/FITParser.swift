@@ -31,8 +31,9 @@ enum FITParser {
             images.append(image)
         }
         var configurations: [FITDescription.Configuration] = []
+        let boot = configurationsNode?.property("default")?.string
         for node in configurationsNode?.children ?? [] {
-            configurations.append(configuration(node))
+            configurations.append(configuration(node, boots: boot == nil || boot == node.name))
         }
         return FITDescription(
             fileSize: source.count, treeSize: Int64(fdt.header.totalSize), description: fdt.root.property("description")?.string,
@@ -108,14 +109,14 @@ enum FITParser {
             signImages: node.property("sign-images")?.strings)
     }
 
-    static func configuration(_ node: FDT.Node) -> FITDescription.Configuration {
+    static func configuration(_ node: FDT.Node, boots: Bool) -> FITDescription.Configuration {
         var references: [FITDescription.Reference] = []
         for property in node.properties where !configurationMetadata.contains(property.name) {
             guard let names = property.strings, !names.isEmpty, !names.contains(where: \.isEmpty) else { continue }
             references.append(FITDescription.Reference(property: property.name, images: names))
         }
         return FITDescription.Configuration(
-            name: node.name, path: node.path, description: node.property("description")?.string, references: references,
+            name: node.name, path: node.path, boots: boots, description: node.property("description")?.string, references: references,
             signatures: node.children.filter { $0.name.hasPrefix("signature") }.map(signature))
     }
 }
