@@ -23,6 +23,45 @@ public struct FITDescription: FirmwareDescription, Equatable {
     /// FIT has no image version or security counter of its own.
     public var version: String? { nil }
     public var securityCounter: UInt64? { nil }
+    /// The parsed tree: the verifier cuts the signature regions from its tokens (not shown by
+    /// inspect, so the file is parsed once).
+    var tree: FDT
+
+    enum CodingKeys: String, CodingKey {
+        case format, fileSize, treeSize, description, timestamp, images, defaultConfiguration, configurations, trailingBytes
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(format, forKey: .format)
+        try container.encode(fileSize, forKey: .fileSize)
+        try container.encode(treeSize, forKey: .treeSize)
+        try container.encodeIfPresent(description, forKey: .description)
+        try container.encodeIfPresent(timestamp, forKey: .timestamp)
+        try container.encode(images, forKey: .images)
+        try container.encodeIfPresent(defaultConfiguration, forKey: .defaultConfiguration)
+        try container.encode(configurations, forKey: .configurations)
+        try container.encodeIfPresent(trailingBytes, forKey: .trailingBytes)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a FIT description is made by parsing, not decoded"))
+    }
+
+    init(
+        fileSize: Int64, treeSize: Int64, description: String?, timestamp: String?, images: [Image], defaultConfiguration: String?,
+        configurations: [Configuration], trailingBytes: Int64?, tree: FDT
+    ) {
+        self.fileSize = fileSize
+        self.treeSize = treeSize
+        self.description = description
+        self.timestamp = timestamp
+        self.images = images
+        self.defaultConfiguration = defaultConfiguration
+        self.configurations = configurations
+        self.trailingBytes = trailingBytes
+        self.tree = tree
+    }
 
     public struct Image: Sendable, Codable, Equatable {
         public var name: String

@@ -39,7 +39,7 @@ enum FITParser {
             fileSize: source.count, treeSize: Int64(fdt.header.totalSize), description: fdt.root.property("description")?.string,
             timestamp: fdt.root.property("timestamp")?.number.map { Date(timeIntervalSince1970: TimeInterval($0)).formatted(.iso8601) },
             images: images, defaultConfiguration: configurationsNode?.property("default")?.string, configurations: configurations,
-            trailingBytes: source.count > coveredEnd ? source.count - coveredEnd : nil)
+            trailingBytes: source.count > coveredEnd ? source.count - coveredEnd : nil, tree: fdt)
     }
 
     /// CVE-2021-27138: libfdt matches `kernel@1` when asked for `kernel`, so a second node with

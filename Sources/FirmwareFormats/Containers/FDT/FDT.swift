@@ -13,7 +13,7 @@ extension CheckCode {
 /// and the file before use; the structure block is walked token by token with depth, node and
 /// property limits; property values above ``inlineValueLimit`` bytes are not read (only their
 /// range is kept), so a FIT holding a large kernel is parsed without loading it.
-public struct FDT: Sendable {
+public struct FDT: Sendable, Equatable {
     /// Header fields (spec 5.2, `struct fdt_header`), big-endian in the file.
     public struct Header: Sendable, Codable, Equatable {
         public var totalSize: UInt32
