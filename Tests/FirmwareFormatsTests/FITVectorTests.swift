@@ -10,7 +10,7 @@ import Testing
 @Suite struct FITVectorTests {
     @Test func expectedFileLoads() throws {
         let vectors = try FormatVectorSuite.load("fit")
-        #expect(vectors.count == 32)
+        #expect(vectors.count == 33)
         #expect(vectors.filter { $0.verdict == "pass" }.count == 8)
     }
 

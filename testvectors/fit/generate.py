@@ -182,6 +182,10 @@ run("fdtput", "-r", "rsa2048-fdt-hash-removed.itb", "/images/fdt-1/hash-1")
 # `default` is outside every signature: point it at a configuration that does not exist.
 shutil.copy(os.path.join(HERE, "rsa2048.itb"), os.path.join(HERE, "rsa2048-default-missing.itb"))
 run("fdtput", "-t", "s", "rsa2048-default-missing.itb", "/configurations", "default", "conf-9")
+# hashed-strings deleted after signing: the signature still verifies over the structure block,
+# but the property names in the strings block are covered by nothing.
+shutil.copy(os.path.join(HERE, "rsa2048.itb"), os.path.join(HERE, "rsa2048-no-hashed-strings.itb"))
+run("fdtput", "-d", "rsa2048-no-hashed-strings.itb", "/configurations/conf-1/signature-1", "hashed-strings")
 # CVE-2021-27138: a second kernel node with a unit address.
 shutil.copy(os.path.join(HERE, "rsa2048.itb"), os.path.join(HERE, "unit-address.itb"))
 run("fdtput", "-c", "unit-address.itb", "/images/kernel-1@0")
@@ -259,6 +263,10 @@ vector("rsa2048-fdt-hash-removed.itb", "fail", ["integrity.fit-unsigned-image", 
        why="fdt-1's hash node removed after signing: the image is bound by nothing, and the signed nodes changed", attack="strip an image's hash so it can be swapped")
 vector("rsa2048-default-missing.itb", "fail", ["manifest.missing-entry"],
        why="default (which no signature covers) names conf-9, which does not exist; conf-1 still verifies")
+vector("rsa2048-no-hashed-strings.itb", "fail", ["signature.invalid"],
+       why="hashed-strings removed after signing: the signed nodes' property names (strings block) would be covered by nothing; the structure regions alone still verify",
+       attack="rename signed properties in the strings block",
+       lenient="U-Boot hashes no strings when hashed-strings is absent and accepts the signature")
 vector("default-unsigned.itb", "fail", ["signature.missing"],
        why="default points at conf-2, which is unsigned and boots another kernel; conf-1 is signed",
        attack="add an unsigned configuration and make it the default (default is outside every signature)", lenient=DUMP)

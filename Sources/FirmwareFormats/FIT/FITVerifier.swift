@@ -252,13 +252,17 @@ struct FITVerifier {
         guard regions.count < limit else {
             throw FITProblem(message: "the signed nodes split into \(regions.count) regions, more than U-Boot's limit of \(limit)")
         }
-        if let strings = signature.hashedStrings {
-            guard strings.count >= 2, strings[1] <= fdt.header.stringsSize else {
-                throw FITProblem(
-                    message: "hashed-strings \(strings) does not name a prefix of the \(fdt.header.stringsSize)-byte strings block")
-            }
-            regions.append(fdt.stringsStart..<(fdt.stringsStart + Int64(strings[1])))
+        // Stricter than U-Boot, which hashes no strings when the property is absent: the signed
+        // nodes' property names live in the strings block, so without it they could be renamed
+        // under an intact signature. mkimage always writes it.
+        guard let strings = signature.hashedStrings else {
+            throw FITProblem(
+                message: "\(signature.name) has no hashed-strings: the property names of the signed nodes are covered by nothing and could be renamed")
         }
+        guard strings.count >= 2, strings[1] <= fdt.header.stringsSize else {
+            throw FITProblem(message: "hashed-strings \(strings) does not name a prefix of the \(fdt.header.stringsSize)-byte strings block")
+        }
+        regions.append(fdt.stringsStart..<(fdt.stringsStart + Int64(strings[1])))
         let context = try DigestContext(algorithm)
         for region in regions { try context.update(from: input.source, range: region) }
         return context.finalize()
