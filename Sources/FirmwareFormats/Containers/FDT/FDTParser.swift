@@ -24,7 +24,9 @@ extension FDT {
             structSize: try reader.u32be("size_dt_struct"))
         try checkHeader(header, base: base, fileSize: source.count)
         let reservations = try reservationMap(source, header: header, base: base)
-        let strings = try source.bytesOrTruncated(at: base + Int64(header.stringsOffset), length: Int(header.stringsSize), what: "FDT strings block")
+        let stringsStart = base + Int64(header.stringsOffset)
+        var stringsBlock = ByteReader(source, range: stringsStart..<(stringsStart + Int64(header.stringsSize)))
+        let strings = try stringsBlock.take(Int(header.stringsSize), what: "FDT strings block")
         var walker = StructureWalker(source: source, header: header, base: base, strings: [UInt8](strings))
         let (root, tokens) = try walker.walk()
         return FDT(header: header, base: base, reservations: reservations, root: root, tokens: tokens)
@@ -195,7 +197,8 @@ struct StructureWalker {
     /// The NUL-terminated name after `FDT_BEGIN_NODE`, padded to 4 bytes.
     mutating func nodeName(at offset: Int64) throws(MalformedInput) -> String {
         let available = Int(min(reader.remaining, Int64(FDT.maxNameLength + 1)))
-        let bytes = [UInt8](try reader.source.bytesOrTruncated(at: reader.offset, length: available, what: "FDT node name"))
+        var peek = reader  // reads ahead without moving the walker
+        let bytes = [UInt8](try peek.take(available, what: "FDT node name"))
         guard let nul = bytes.firstIndex(of: 0) else {
             throw fail(reader.offset, "FDT node name at \(reader.offset.hex) has no NUL within \(available) bytes")
         }
@@ -236,19 +239,5 @@ struct StructureWalker {
             throw fail(offset, "FDT \(what) at \(offset.hex) contains bytes outside printable ASCII")
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension ByteSource {
-    /// `bytes(at:length:)`, as `malformed.truncated` naming `what` when the file is shorter.
-    func bytesOrTruncated(at offset: Int64, length: Int, what: String) throws(MalformedInput) -> Data {
-        guard offset >= 0, length >= 0, offset + Int64(length) <= count else {
-            throw MalformedInput(.malformedTruncated, at: offset, "\(what): needs \(length) bytes at \(offset.hex), only \(max(0, count - offset)) remain")
-        }
-        do {
-            return try bytes(at: offset, length: length)
-        } catch {
-            throw MalformedInput(.malformedTruncated, at: offset, "\(what): \(error.reason)")
-        }
     }
 }
