@@ -1,3 +1,4 @@
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import DeviceInventory
+import FirmwareFormats
 import FirmwareVerification
 @testable import fwgate
 import Foundation

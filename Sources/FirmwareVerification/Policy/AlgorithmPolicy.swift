@@ -1,4 +1,5 @@
 import FirmwareCrypto
+import FirmwareFormats
 
 /// `algorithms:` in the policy: the weakest signing key fwgate accepts, and what a weaker one
 /// does to the verdict.

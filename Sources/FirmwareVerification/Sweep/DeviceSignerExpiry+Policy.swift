@@ -1,4 +1,5 @@
 import FirmwareCrypto
+import FirmwareFormats
 import Foundation
 
 extension DeviceSignerExpiry {

@@ -1,4 +1,5 @@
 import FirmwareCrypto
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 

@@ -1,4 +1,3 @@
-import FirmwareFormats
 import Foundation
 
 /// The one `cert.expiring-soon` rule, used by chain verification (`certs verify --warn`) and
@@ -16,7 +15,7 @@ public enum ExpiringSoon {
     /// - Returns: skipped when already expired (`cert.expired` says so) or the window is off, a
     ///   warning inside the window, passed outside it; `detail` carries notAfter and daysLeft.
     public static func check(who: String, end: Date, at: Date, window: TimeInterval, windowName: String? = nil, subject: String) -> Check {
-        let days = ExpiryWindows.daysLeft(until: end, at: at)
+        let days = Int((end.timeIntervalSince(at) / 86_400).rounded(.down))
         let detail = ["notAfter": RFC3339.string(end), "daysLeft": String(days)]
         let windowDays = Int(window / 86_400)
         let source = windowName.map { " (\($0))" } ?? ""

@@ -1,5 +1,4 @@
 import FirmwareCrypto
-import FirmwareFormats
 import Foundation
 
 /// Turns a CMS / PKCS#7 SignedData verification (RFC 5652 §5.6) into checks: one for the

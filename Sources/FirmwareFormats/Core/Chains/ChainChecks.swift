@@ -1,5 +1,4 @@
 import FirmwareCrypto
-import FirmwareFormats
 import Foundation
 
 /// Turns a chain validation result into checks, one per rule, so that a report lists what
