@@ -41,6 +41,8 @@ static inline void fwgate_sk_X509_pop_free(STACK_OF(X509) *sk) { sk_X509_pop_fre
 /// Frees the stack only (for stacks whose elements are borrowed, e.g. CMS_get0_signers).
 static inline void fwgate_sk_X509_free(STACK_OF(X509) *sk) { sk_X509_free(sk); }
 
+static inline int fwgate_sk_CMS_SignerInfo_num(STACK_OF(CMS_SignerInfo) *sk) { return sk_CMS_SignerInfo_num(sk); }
+static inline CMS_SignerInfo *fwgate_sk_CMS_SignerInfo_value(STACK_OF(CMS_SignerInfo) *sk, int i) { return sk_CMS_SignerInfo_value(sk, i); }
 static inline int fwgate_sk_GENERAL_NAME_num(const GENERAL_NAMES *sk) { return sk_GENERAL_NAME_num(sk); }
 static inline GENERAL_NAME *fwgate_sk_GENERAL_NAME_value(const GENERAL_NAMES *sk, int i) { return sk_GENERAL_NAME_value(sk, i); }
 

@@ -9,6 +9,22 @@ public struct CMSSignedData: Sendable {
     public let isDetached: Bool
     /// Certificates carried in the structure (candidates for signer and intermediates).
     public let embeddedCertificates: [Certificate]
+    /// One entry per SignerInfo, in order: what it signs with.
+    public let signerInfos: [SignerInfoSummary]
+
+    /// What a SignerInfo declares (RFC 5652 §5.3), read off the decoded structure.
+    public struct SignerInfoSummary: Sendable, Hashable, Codable {
+        /// The message digest algorithm's short name as OpenSSL knows it ("SHA256", "SHA1").
+        public let digestAlgorithm: String
+        /// The signature algorithm's short name ("rsaEncryption", "ecdsa-with-SHA256").
+        public let signatureAlgorithm: String
+        /// True when the SignerInfo carries signed attributes (then the signature covers them and
+        /// they carry the content's digest); false when it signs the content directly.
+        public let hasSignedAttributes: Bool
+
+        /// True for MD5 and SHA-1 (collision attacks make a signature over them forgeable).
+        public var digestIsWeak: Bool { ["MD5", "SHA1", "MD2", "MD4"].contains(digestAlgorithm.uppercased()) }
+    }
 
     /// Parses DER or PEM (`BEGIN CMS` / `BEGIN PKCS7`).
     ///
@@ -37,6 +53,38 @@ public struct CMSSignedData: Sendable {
         let stack = CMS_get1_certs(pointer)
         self.embeddedCertificates = certificates(in: stack)
         if let stack { fwgate_sk_X509_pop_free(stack) }
+        self.signerInfos = Self.summaries(pointer)
+    }
+
+    /// The SignerInfos' algorithms. The stack and its elements are borrowed from the structure.
+    private static func summaries(_ cms: OpaquePointer) -> [SignerInfoSummary] {
+        guard let infos = CMS_get0_SignerInfos(cms) else { return [] }
+        var result: [SignerInfoSummary] = []
+        for index in 0..<fwgate_sk_CMS_SignerInfo_num(infos) {
+            guard let info = fwgate_sk_CMS_SignerInfo_value(infos, index) else { continue }
+            var digest: UnsafeMutablePointer<X509_ALGOR>?
+            var signature: UnsafeMutablePointer<X509_ALGOR>?
+            CMS_SignerInfo_get0_algs(info, nil, nil, &digest, &signature)
+            result.append(
+                SignerInfoSummary(
+                    digestAlgorithm: algorithmName(digest), signatureAlgorithm: algorithmName(signature),
+                    hasSignedAttributes: CMS_signed_get_attr_count(info) >= 0))
+        }
+        return result
+    }
+
+    /// The short name of an X509_ALGOR's OID, or its dotted form when OpenSSL has no name.
+    private static func algorithmName(_ algorithm: UnsafeMutablePointer<X509_ALGOR>?) -> String {
+        guard let algorithm else { return "unknown" }
+        var object: OpaquePointer?
+        X509_ALGOR_get0(&object, nil, nil, algorithm)
+        guard let object else { return "unknown" }
+        let nid = OBJ_obj2nid(object)
+        if nid != NID_undef, let name = OBJ_nid2sn(nid) { return String(cString: name) }
+        var buffer = [CChar](repeating: 0, count: 128)
+        let length = OBJ_obj2txt(&buffer, Int32(buffer.count), object, 1)
+        guard length > 0, Int(length) < buffer.count else { return "unknown" }
+        return String(decoding: buffer[0..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Loads a CMS file.
@@ -56,6 +104,9 @@ public struct CMSSignedData: Sendable {
         case bytes(Data)
         /// A file, streamed through a file BIO (memory stays flat).
         case file(String)
+        /// Bytes already open (the artifact's own source), streamed through a BIO over it:
+        /// the bytes checked are the bytes the rest of the verification read.
+        case source(any ByteSource)
     }
 
     /// Whether an OpenSSL error code is the CMS library's `reason`. Reason numbers are per
@@ -121,6 +172,10 @@ public struct CMSSignedData: Sendable {
             }
             defer { BIO_free(bio) }
             status = CMS_verify(backing.pointer, pool.pointer, store, bio, out, flags)
+        case .source(let source):
+            status = try ByteSourceBIO.reading(source) { bio in
+                CMS_verify(backing.pointer, pool.pointer, store, bio, out, flags)
+            }
         }
         let errors = status == 1 ? [] : ErrorQueue.drain()
 
