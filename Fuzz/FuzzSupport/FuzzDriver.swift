@@ -24,6 +24,17 @@ public enum FuzzDriver {
             trust: trust, at: Date(timeIntervalSince1970: 1_780_272_000), options: VerificationSession.Options(format: format))
     }
 
+    /// A session trusting the given files (paths from the project root): root certificates for
+    /// certificate-based formats.
+    public static func session(trusting paths: [String], format: FormatID?) -> VerificationSession {
+        let files = paths.map { root.appendingPathComponent($0).path }
+        guard let trust = try? TrustStore.load(files), !(trust.keys.isEmpty && trust.roots.isEmpty) else {
+            fatalError("fuzz: nothing trusted in \(files)")
+        }
+        return VerificationSession(
+            trust: trust, at: Date(timeIntervalSince1970: 1_780_272_000), options: VerificationSession.Options(format: format))
+    }
+
     /// Verifies one input and checks what must hold for every input:
     /// - a report, never a crash or an error (the input is in memory, so no I/O can fail);
     /// - fail-closed: no verdict but `fail` unless the artifact is signed by a trusted signer and

@@ -10,13 +10,14 @@ import Testing
 @Suite struct DetachedSignatureVectorTests {
     static let folders: [(folder: String, format: FormatID, count: Int, passing: Int)] = [
         ("minisign", .minisign, 9, 2), ("signify", .signify, 7, 1), ("raw-signature", .rawSignature, 15, 7),
+        ("cms", .cms, 23, 7),
     ]
 
     @Test func expectedFilesLoad() throws {
         for entry in Self.folders {
             let vectors = try FormatVectorSuite.load(entry.folder)
             #expect(vectors.count == entry.count, "\(entry.folder)")
-            #expect(vectors.filter { $0.verdict == "pass" }.count == entry.passing, "\(entry.folder)")
+            #expect(vectors.filter { $0.verdict != "fail" }.count == entry.passing, "\(entry.folder)")
             #expect(vectors.allSatisfy { $0.signature != nil }, "\(entry.folder)")
         }
     }
@@ -26,7 +27,7 @@ import Testing
         let report = try FormatVectorSuite.report(vector)
         #expect(FormatVectorSuite.mismatches(vector, report) == [])
         #expect(report.format?.rawValue == vector.folder, "detected from the signature file")
-        if vector.verdict == "pass" {
+        if vector.verdict != "fail" {
             #expect(report.signer?.name != nil)
         }
     }

@@ -72,6 +72,7 @@ public enum FormatRegistry {
         RegisteredFormat(FITFormat.self),
         RegisteredFormat(MinisignFormat.self),
         RegisteredFormat(SignifyFormat.self),
+        RegisteredFormat(CMSSignatureFormat.self),
         RegisteredFormat(RawSignatureFormat.self),  // last: claims any --signature file
     ]
 
