@@ -172,8 +172,8 @@ public struct FirmwareVerifier: Sendable {
         }
         let input = FormatVerificationInput(
             source: artifact.opened.primary, path: path, artifact: artifact.artifact, companions: artifact.opened.companions,
-            trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates, crls: trust.crls, at: at,
-            digests: artifact.digests)
+            trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates, crls: trust.crls,
+            trustDocuments: trust.documents, folder: artifact.opened.folder, at: at, digests: artifact.digests)
         let result = format.verify(description, input)
         var report = VerificationReport(
             file: path, sha256: artifact.sha256, format: format.id, signed: result.signed,
@@ -210,7 +210,7 @@ public struct FirmwareVerifier: Sendable {
         for role in opened.artifact.roles.sorted() {
             if let source = opened.companions[role], let format = FormatRegistry.detect(source, part: .companion(role)) { return format }
         }
-        return FormatRegistry.detect(opened.primary, part: .primary)
+        return FormatRegistry.detect(opened.primary, part: opened.part)
     }
 
     static func digests(_ requests: [DigestRequest], source: any ByteSource, path: String) throws(FwgateError) -> [DigestRequest: Digest] {
@@ -233,14 +233,37 @@ struct OpenedArtifact: Sendable {
     let artifact: Artifact
     let primary: any ByteSource
     let companions: [Artifact.Role: any ByteSource]
+    /// For a folder artifact: the folder, and the entry that stands for it.
+    let folder: ArtifactFolder?
+    /// Which part the primary bytes are (a file, or a folder's entry file).
+    let part: ParsedPart
 
     init(_ artifact: Artifact) throws(FwgateError) {
-        try self.init(artifact, primary: try Self.open(artifact.path))
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: artifact.path, isDirectory: &isFolder), isFolder.boolValue else {
+            try self.init(artifact, primary: try Self.open(artifact.path))
+            return
+        }
+        // A folder is an artifact when a format reads folders and its entry file is there.
+        let folder = ArtifactFolder(artifact.path)
+        for format in FormatRegistry.formats {
+            guard case .folderEntry(let entry) = format.parsedPart, folder.exists(entry) else { continue }
+            try self.init(artifact, primary: try Self.open(folder.path(of: entry)), folder: folder, part: format.parsedPart)
+            return
+        }
+        let entries = FormatRegistry.formats.compactMap { format -> String? in
+            guard case .folderEntry(let entry) = format.parsedPart else { return nil }
+            return "\(format.name) (\(entry))"
+        }
+        throw FwgateError(
+            .usage, "\(artifact.path) is a folder; fwgate verifies folders only when they are a \(entries.joined(separator: " or ")), and this one has no such file")
     }
 
-    init(_ artifact: Artifact, primary: any ByteSource) throws(FwgateError) {
+    init(_ artifact: Artifact, primary: any ByteSource, folder: ArtifactFolder? = nil, part: ParsedPart = .primary) throws(FwgateError) {
         self.artifact = artifact
         self.primary = primary
+        self.folder = folder
+        self.part = part
         var companions: [Artifact.Role: any ByteSource] = [:]
         for companion in artifact.companions {
             companions[companion.role] = try Self.open(companion.path)
@@ -251,7 +274,7 @@ struct OpenedArtifact: Sendable {
     /// The bytes the format sniffs and parses.
     func parsedSource(for format: RegisteredFormat) throws(FwgateError) -> any ByteSource {
         switch format.parsedPart {
-        case .primary:
+        case .primary, .folderEntry:
             return primary
         case .companion(let role):
             guard let source = companions[role] else {

@@ -36,6 +36,9 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     public static let malformedUnknownFormat: CheckCode = "malformed.unknown-format"
     /// A record the format requires (e.g. MCUboot's image hash TLV) is absent.
     public static let malformedMissingTLV: CheckCode = "malformed.missing-tlv"
+    /// A path from the input (an archive member's name, a TUF target path) that would leave the
+    /// artifact: `..`, absolute, a backslash or NUL, or a link out of the folder.
+    public static let malformedUnsafePath: CheckCode = "malformed.unsafe-path"
 
     // MARK: integrity.*
 
@@ -126,7 +129,7 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// codes live in its folder; ``all`` (FormatRegistry.swift) adds them.
     public static let generic: [CheckCode] = [
         .malformedTruncated, .malformedBadMagic, .malformedLength, .malformedDuplicateTLV, .malformedTLVPlacement,
-        .malformedEncoding, .malformedUnknownFormat, .malformedMissingTLV,
+        .malformedEncoding, .malformedUnknownFormat, .malformedMissingTLV, .malformedUnsafePath,
         .integrityDigestMismatch, .integrityCRCMismatch, .integrityChecksumMismatch, .integrityUnverifiable,
         .integrityUnsignedTrailingData,
         .signatureInvalid, .signatureMissing, .signatureUnsupportedAlgorithm,

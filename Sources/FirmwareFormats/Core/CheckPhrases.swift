@@ -11,6 +11,7 @@ extension CheckCode {
         .malformedDuplicateTLV: "no duplicate TLVs",
         .malformedTLVPlacement: "TLVs where allowed",
         .malformedEncoding: "encodings decode",
+        .malformedUnsafePath: "paths stay inside the artifact",
         .malformedUnknownFormat: "format recognised",
         .malformedMissingTLV: "required TLVs present",
         .integrityDigestMismatch: "digest matches",

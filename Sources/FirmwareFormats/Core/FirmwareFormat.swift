@@ -48,6 +48,12 @@ public struct FormatVerificationInput: Sendable {
     public let trustedRoots: [Certificate]
     public let intermediates: [Certificate]
     public let crls: [CertificateRevocationList]
+    /// Trust given as documents a format interprets itself (a TUF client's root.json and its
+    /// trusted state), with where they came from.
+    public let trustDocuments: [TrustDocument]
+    /// The artifact's folder, for formats whose artifact is one (``ParsedPart/folderEntry(_:)``);
+    /// read it through ``ArtifactFolder``.
+    public let folder: ArtifactFolder?
     public let at: Date
     /// The digests the format asked for (``FirmwareFormat/digestRequests(for:)``), computed in
     /// one pass over the file.
@@ -56,7 +62,8 @@ public struct FormatVerificationInput: Sendable {
     public init(
         source: any ByteSource, path: String, artifact: Artifact? = nil, companions: [Artifact.Role: any ByteSource] = [:],
         trustedKeys: [TrustedKey], trustedRoots: [Certificate] = [],
-        intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [], at: Date, digests: [DigestRequest: Digest]
+        intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [], trustDocuments: [TrustDocument] = [],
+        folder: ArtifactFolder? = nil, at: Date, digests: [DigestRequest: Digest]
     ) {
         self.source = source
         self.path = path
@@ -66,6 +73,8 @@ public struct FormatVerificationInput: Sendable {
         self.trustedRoots = trustedRoots
         self.intermediates = intermediates
         self.crls = crls
+        self.trustDocuments = trustDocuments
+        self.folder = folder
         self.at = at
         self.digests = digests
     }
@@ -113,6 +122,10 @@ public enum ParsedPart: Sendable, Hashable {
     case primary
     /// A companion (a detached signature's format is detected from the signature file).
     case companion(Artifact.Role)
+    /// For an artifact that is a folder (a TUF repository): the file at this path inside it,
+    /// which stands for the artifact (sniffed, parsed and hashed like a primary file); the
+    /// verifier reads the rest through ``FormatVerificationInput/folder``.
+    case folderEntry(String)
 }
 
 /// One firmware format: sniff (magic), parse (pure: bytes in, description out) and verify (the

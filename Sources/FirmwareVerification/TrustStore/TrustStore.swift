@@ -9,12 +9,19 @@ public struct TrustStore: Sendable {
     public let roots: [Certificate]
     public let intermediates: [Certificate]
     public let crls: [CertificateRevocationList]
+    /// Documents a format interprets itself: a TUF client's trusted root.json and the state
+    /// files beside it.
+    public let documents: [TrustDocument]
 
-    public init(keys: [TrustedKey] = [], roots: [Certificate] = [], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = []) {
+    public init(
+        keys: [TrustedKey] = [], roots: [Certificate] = [], intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [],
+        documents: [TrustDocument] = []
+    ) {
         self.keys = keys
         self.roots = roots
         self.intermediates = intermediates
         self.crls = crls
+        self.documents = documents
     }
 
     /// Loads every file given (folders recursively): public keys (PEM/DER SPKI, PKCS#1) become
@@ -29,6 +36,7 @@ public struct TrustStore: Sendable {
         var roots: [Certificate] = []
         var intermediates: [Certificate] = []
         var crls: [CertificateRevocationList] = []
+        var documents: [TrustDocument] = []
         let extensions = TrustFiles.certificateExtensions.union(["key", "pub", "crl", "dtb"])
         for path in paths where try TrustFiles.expand([path], extensions: extensions).isEmpty {
             throw FwgateError(.invalidTrust, "\(path): the folder holds no key, certificate or CRL file (.\(extensions.sorted().joined(separator: ", .")))")
@@ -38,6 +46,11 @@ public struct TrustStore: Sendable {
             let bytes = try InputFile.readInput(file)
             if Ed25519KeyFile.looksLikeOne(bytes) {
                 keys.append(try Ed25519KeyFile.key(bytes, name: keyName(file), source: file))
+                continue
+            }
+            if TUFFormat.looksLikeClientState(bytes) {
+                let found = TUFFormat.looksLikeRoot(bytes) ? try tufClientState(root: file, bytes: bytes) : [TrustDocument(path: file, bytes: bytes)]
+                for document in found where !documents.contains(where: { $0.path == document.path }) { documents.append(document) }
                 continue
             }
             if UBootKeyDTB.isDeviceTree(bytes) {
@@ -61,7 +74,20 @@ public struct TrustStore: Sendable {
                 throw FwgateError(.invalidTrust, "\(file): not a public key, certificate or CRL: \(error.reason)")
             }
         }
-        return TrustStore(keys: keys, roots: roots, intermediates: intermediates, crls: crls)
+        return TrustStore(keys: keys, roots: roots, intermediates: intermediates, crls: crls, documents: documents)
+    }
+
+    /// A TUF client's trusted root.json, and the trusted state beside it (TUF 1.0 §5.2: the
+    /// client's last timestamp and snapshot, whose versions a repository may not go below).
+    static func tufClientState(root: String, bytes: Data) throws(FwgateError) -> [TrustDocument] {
+        var documents = [TrustDocument(path: root, bytes: bytes)]
+        let folder = (root as NSString).deletingLastPathComponent
+        for name in TUFFormat.clientStateFiles {
+            let path = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+            guard path != root, FileManager.default.fileExists(atPath: path) else { continue }
+            documents.append(TrustDocument(path: path, bytes: try InputFile.readInput(path)))
+        }
+        return documents
     }
 
     /// `vendor-keys/acme-prod.pub.pem` → `acme-prod`.
@@ -80,6 +106,6 @@ public struct TrustStore: Sendable {
     public func merging(_ other: TrustStore) -> TrustStore {
         TrustStore(
             keys: keys + other.keys, roots: roots + other.roots, intermediates: intermediates + other.intermediates,
-            crls: crls + other.crls)
+            crls: crls + other.crls, documents: documents + other.documents)
     }
 }
