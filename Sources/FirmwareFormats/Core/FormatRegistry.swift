@@ -73,6 +73,7 @@ public enum FormatRegistry {
         RegisteredFormat(MinisignFormat.self),
         RegisteredFormat(SignifyFormat.self),
         RegisteredFormat(CMSSignatureFormat.self),
+        RegisteredFormat(TUFFormat.self),
         RegisteredFormat(RawSignatureFormat.self),  // last: claims any --signature file
     ]
 
