@@ -39,6 +39,9 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// A path from the input (an archive member's name, a TUF target path) that would leave the
     /// artifact: `..`, absolute, a backslash or NUL, or a link out of the folder.
     public static let malformedUnsafePath: CheckCode = "malformed.unsafe-path"
+    /// An archive holds two members of the same name (which one a device installs would be
+    /// ambiguous).
+    public static let malformedDuplicateEntry: CheckCode = "malformed.duplicate-entry"
 
     // MARK: integrity.*
 
@@ -124,12 +127,14 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     public static let manifestEntryMismatch: CheckCode = "manifest.entry-mismatch"
     /// An artifact the manifest names is absent (or present but not named).
     public static let manifestMissingEntry: CheckCode = "manifest.missing-entry"
+    /// A member of the package that the signed manifest does not list: nothing vouches for it.
+    public static let manifestUnlistedEntry: CheckCode = "manifest.unlisted-entry"
 
     /// Every code defined in this file: the generic codes any format may report. A format's own
     /// codes live in its folder; ``all`` (FormatRegistry.swift) adds them.
     public static let generic: [CheckCode] = [
         .malformedTruncated, .malformedBadMagic, .malformedLength, .malformedDuplicateTLV, .malformedTLVPlacement,
-        .malformedEncoding, .malformedUnknownFormat, .malformedMissingTLV, .malformedUnsafePath,
+        .malformedEncoding, .malformedUnknownFormat, .malformedMissingTLV, .malformedUnsafePath, .malformedDuplicateEntry,
         .integrityDigestMismatch, .integrityCRCMismatch, .integrityChecksumMismatch, .integrityUnverifiable,
         .integrityUnsignedTrailingData,
         .signatureInvalid, .signatureMissing, .signatureUnsupportedAlgorithm,
@@ -140,6 +145,6 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
         .inputUnreadable,
         .policyFormatNotAllowed, .policyValidityTooShort, .policyUnsignedFormat,
         .rollbackVersion, .rollbackSecurityCounter, .metadataExpired, .metadataThreshold,
-        .manifestEntryMismatch, .manifestMissingEntry,
+        .manifestEntryMismatch, .manifestMissingEntry, .manifestUnlistedEntry,
     ]
 }

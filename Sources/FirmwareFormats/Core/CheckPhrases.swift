@@ -12,6 +12,7 @@ extension CheckCode {
         .malformedTLVPlacement: "TLVs where allowed",
         .malformedEncoding: "encodings decode",
         .malformedUnsafePath: "paths stay inside the artifact",
+        .malformedDuplicateEntry: "no duplicate members",
         .malformedUnknownFormat: "format recognised",
         .malformedMissingTLV: "required TLVs present",
         .integrityDigestMismatch: "digest matches",
@@ -43,6 +44,7 @@ extension CheckCode {
         .metadataThreshold: "signature threshold met",
         .manifestEntryMismatch: "manifest entries match",
         .manifestMissingEntry: "manifest complete",
+        .manifestUnlistedEntry: "every member listed",
     ]
 
     /// The phrase for this code when its check passed: the generic table, then the registered

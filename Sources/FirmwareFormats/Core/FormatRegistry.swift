@@ -74,6 +74,7 @@ public enum FormatRegistry {
         RegisteredFormat(SignifyFormat.self),
         RegisteredFormat(CMSSignatureFormat.self),
         RegisteredFormat(TUFFormat.self),
+        RegisteredFormat(MenderFormat.self),
         RegisteredFormat(RawSignatureFormat.self),  // last: claims any --signature file
     ]
 
