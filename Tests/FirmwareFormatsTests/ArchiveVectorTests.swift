@@ -10,6 +10,7 @@ import Testing
 @Suite struct ArchiveVectorTests {
     static let folders: [(folder: String, format: FormatID, count: Int, passing: Int)] = [
         ("mender", .mender, 21, 5),
+        ("swupdate", .swupdate, 29, 7),
     ]
 
     @Test func expectedFilesLoad() throws {

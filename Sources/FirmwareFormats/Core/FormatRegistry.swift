@@ -70,11 +70,13 @@ public enum FormatRegistry {
         RegisteredFormat(ESPIDFFormat.self),
         RegisteredFormat(UImageFormat.self),
         RegisteredFormat(FITFormat.self),
+        RegisteredFormat(UEFICapsuleFormat.self),
         RegisteredFormat(MinisignFormat.self),
         RegisteredFormat(SignifyFormat.self),
         RegisteredFormat(CMSSignatureFormat.self),
         RegisteredFormat(TUFFormat.self),
         RegisteredFormat(MenderFormat.self),
+        RegisteredFormat(SWUpdateFormat.self),
         RegisteredFormat(RawSignatureFormat.self),  // last: claims any --signature file
     ]
 
