@@ -10,8 +10,8 @@ import Testing
 @Suite struct UEFICapsuleVectorTests {
     @Test func expectedFileLoads() throws {
         let vectors = try FormatVectorSuite.load("uefi-capsule")
-        #expect(vectors.count == 18)
-        #expect(vectors.filter { $0.verdict == "pass" }.count == 2)
+        #expect(vectors.count == 21)
+        #expect(vectors.filter { $0.verdict == "pass" }.count == 5)
     }
 
     @Test(arguments: FormatVectorSuite.vectors("uefi-capsule"))
@@ -32,6 +32,25 @@ import Testing
         #expect(item.monotonicCount == 8)
         #expect(item.payloadSize == 49152)
         #expect(capsule.securityCounter == 8)
+    }
+
+    /// FwVersion and LowestSupportedVersion from EDK II's FMP_PAYLOAD_HEADER; the version the
+    /// rollback rule compares.
+    @Test func payloadHeaderVersions() throws {
+        let capsule = try UEFICapsuleFormat.parse(try FileByteSource(path: try TestVectors.path("uefi-capsule/fw-versioned.capsule")))
+        #expect(capsule.items.first?.fwVersion == 0x0002_0401)
+        #expect(capsule.items.first?.lowestSupportedVersion == 0x0002_0000)
+        #expect(capsule.version == String(0x0002_0401))
+        #expect(capsule.securityCounter == 9)
+    }
+
+    /// A signature list with sizes that do not add up is refused by name, never half-read.
+    @Test func damagedSignatureListIsRefused() throws {
+        var list = try Data(contentsOf: URL(fileURLWithPath: try TestVectors.path("uefi-capsule/keys/signer.esl")))
+        #expect(try EFISignatureList.certificates(list).count == 1)
+        list[16] ^= 0x40  // SignatureListSize
+        #expect(throws: MalformedInput.self) { _ = try EFISignatureList.certificates(list) }
+        #expect(throws: MalformedInput.self) { _ = try EFISignatureList.certificates(list.prefix(40)) }
     }
 
     /// GUIDs are stored with their first three fields little-endian.

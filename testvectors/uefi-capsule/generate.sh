@@ -32,6 +32,14 @@ cap() { run mkeficapsule -g "$GUID" -i 1 "$@"; }
 cap -m 7 -p keys/signer.key.pem -c keys/signer.pem "$WORK/firmware.bin" signed.capsule
 cap -I 2 -m 8 -p keys/signer.key.pem -c keys/signer.pem "$WORK/firmware.bin" signed-instance.capsule
 cap "$WORK/firmware.bin" unsigned.capsule
+# The same signer as an EFI signature list (efitools) and as U-Boot's capsule-key DTB.
+run cert-to-efi-sig-list -g 11111111-2222-3333-4444-555555555555 keys/signer.pem keys/signer.esl
+printf '/dts-v1/;\n/ {\n\tsignature {\n\t\tcapsule-key = /incbin/("signer.esl");\n\t};\n};\n' >"$WORK/capsule-key.dts"
+run dtc -I dts -O dtb -i keys -o keys/capsule-key.dtb "$WORK/capsule-key.dts"
+# A payload led by EDK II's FMP_PAYLOAD_HEADER: 'MSS1', HeaderSize 16, FwVersion 0x00020401,
+# LowestSupportedVersion 0x00020000.
+{ printf 'MSS1\x10\x00\x00\x00\x01\x04\x02\x00\x00\x00\x02\x00'; cat "$WORK/firmware.bin"; } >"$WORK/versioned.bin"
+cap -m 9 -p keys/signer.key.pem -c keys/signer.pem "$WORK/versioned.bin" fw-versioned.capsule
 cap -m 7 -p ../cms/keys/serverauth-leaf.key.pem -c ../cms/keys/serverauth-leaf.pem "$WORK/firmware.bin" serverauth-signer.capsule
 cap -m 7 -p ../cms/keys/expired-leaf.key.pem -c ../cms/keys/expired-leaf.pem "$WORK/firmware.bin" expired-signer.capsule
 

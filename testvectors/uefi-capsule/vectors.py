@@ -67,7 +67,8 @@ def reference(path, trust, at):
         open(f"{work}/content", "wb").write(content)
         with open(f"{work}/ca.pem", "wb") as bundle:
             for t in trust:
-                bundle.write(open(t, "rb").read())
+                # The signature list and the DTB hold the signer's certificate (keys/signer.pem).
+                bundle.write(open(SIGNER if t.endswith((".esl", ".dtb")) else t, "rb").read())
         epoch = subprocess.run(["date", "-u", "-d", at, "+%s"], capture_output=True, text=True).stdout.strip()
         result = subprocess.run(["openssl", "cms", "-verify", "-binary", "-purpose", "any", "-inform", "DER", "-in", f"{work}/sig.p7",
                                  "-content", f"{work}/content", "-CAfile", f"{work}/ca.pem", "-attime", epoch, "-out", "/dev/null"],
@@ -79,6 +80,9 @@ def reference(path, trust, at):
 V = [
     ("signed.capsule", [SIGNER], "pass", [], "mkeficapsule -m 7 -p KEY -c CERT: one FMP payload item (image header v3), PKCS#7 in WIN_CERTIFICATE_UEFI_GUID over payload + monotonic count, self-signed TEST signer trusted"),
     ("signed-instance.capsule", [SIGNER], "pass", [], "the same with UpdateHardwareInstance 2 and monotonic count 8"),
+    ("signed.capsule", ["keys/signer.esl"], "pass", [], "the signer trusted through an EFI signature list (cert-to-efi-sig-list)"),
+    ("signed.capsule", ["keys/capsule-key.dtb"], "pass", [], "the signer trusted through U-Boot's control DTB (/signature/capsule-key holding the signature list)"),
+    ("fw-versioned.capsule", [SIGNER], "pass", [], "a payload led by EDK II's FMP_PAYLOAD_HEADER (FwVersion 0x00020401, LowestSupportedVersion 0x00020000), monotonic count 9"),
     ("unsigned.capsule", [SIGNER], "fail", ["signature.missing"], "mkeficapsule without -p/-c: no EFI_FIRMWARE_IMAGE_AUTHENTICATION"),
     ("payload-flip.capsule", [SIGNER], "fail", ["signature.invalid"], "one bit of the firmware payload flipped"),
     ("count-edited.capsule", [SIGNER], "fail", ["signature.invalid"], "the monotonic count changed (7 → 6): it is signed with the payload, so a replayed older capsule cannot claim a newer count"),

@@ -14,6 +14,9 @@ public struct UEFICapsuleItem: Sendable, Codable {
     public var authenticated = false
     public var monotonicCount: UInt64?
     public var certType: String?
+    /// From EDK II's FMP_PAYLOAD_HEADER, when the payload starts with one.
+    public var fwVersion: UInt32?
+    public var lowestSupportedVersion: UInt32?
     /// The firmware bytes the signature covers (with the monotonic count), in the file.
     public var payloadSize: Int64 { Int64(payloadRange.count) }
 
@@ -23,7 +26,7 @@ public struct UEFICapsuleItem: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case imageTypeID, imageIndex, hardwareInstance, headerVersion, imageSize, vendorCodeSize, declaresAuthentication, authenticated
-        case monotonicCount, certType, payloadSize
+        case monotonicCount, certType, payloadSize, fwVersion, lowestSupportedVersion
     }
 
     init(
@@ -53,6 +56,8 @@ public struct UEFICapsuleItem: Sendable, Codable {
         try container.encodeIfPresent(monotonicCount, forKey: .monotonicCount)
         try container.encodeIfPresent(certType, forKey: .certType)
         try container.encode(payloadSize, forKey: .payloadSize)
+        try container.encodeIfPresent(fwVersion, forKey: .fwVersion)
+        try container.encodeIfPresent(lowestSupportedVersion, forKey: .lowestSupportedVersion)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,7 +76,8 @@ public struct UEFICapsuleDescription: FirmwareDescription {
     public var items: [UEFICapsuleItem]
     /// Bytes after CapsuleImageSize.
     public var trailingBytes: Int64
-    public var version: String? { nil }
+    /// The first item's FwVersion (FMP_PAYLOAD_HEADER), for the rollback rule.
+    public var version: String? { items.compactMap(\.fwVersion).first.map(String.init) }
     /// The monotonic count (the firmware's anti-replay counter) of the first signed item.
     public var securityCounter: UInt64? { items.compactMap(\.monotonicCount).first }
 }

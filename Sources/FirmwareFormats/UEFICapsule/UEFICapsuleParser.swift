@@ -107,7 +107,21 @@ enum UEFICapsuleParser {
             imageTypeID: UEFIGUID.string(typeID), imageIndex: imageIndex, hardwareInstance: instance, headerVersion: version, imageSize: imageSize,
             vendorCodeSize: vendorCodeSize, declaresAuthentication: support & 1 != 0, imageStart: imageStart)
         try authentication(source, into: &item)
+        payloadHeader(source, into: &item)
         return item
+    }
+
+    /// EDK II's FMP_PAYLOAD_HEADER at the start of the payload (`MSS1`, HeaderSize, FwVersion,
+    /// LowestSupportedVersion), when there is one: the versions the rollback rule compares. It is
+    /// inside the signed payload.
+    static func payloadHeader(_ source: any ByteSource, into item: inout UEFICapsuleItem) {
+        let start = item.payloadRange.lowerBound
+        guard item.payloadRange.count >= 16, let head = try? source.bytes(at: start, length: 16), head.prefix(4) == Data("MSS1".utf8) else { return }
+        let bytes = [UInt8](head)
+        func u32(_ at: Int) -> UInt32 { UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24 }
+        guard u32(4) >= 16, Int64(u32(4)) <= Int64(item.payloadRange.count) else { return }
+        item.fwVersion = u32(8)
+        item.lowestSupportedVersion = u32(12)
     }
 
     /// EFI_FIRMWARE_IMAGE_AUTHENTICATION at the start of the image: present when the header

@@ -37,7 +37,7 @@ public struct TrustStore: Sendable {
         var intermediates: [Certificate] = []
         var crls: [CertificateRevocationList] = []
         var documents: [TrustDocument] = []
-        let extensions = TrustFiles.certificateExtensions.union(["key", "pub", "crl", "dtb"])
+        let extensions = TrustFiles.certificateExtensions.union(["key", "pub", "crl", "dtb", "esl", "json"])
         for path in paths where try TrustFiles.expand([path], extensions: extensions).isEmpty {
             throw FwgateError(.invalidTrust, "\(path): the folder holds no key, certificate or CRL file (.\(extensions.sorted().joined(separator: ", .")))")
         }
@@ -54,7 +54,24 @@ public struct TrustStore: Sendable {
                 continue
             }
             if UBootKeyDTB.isDeviceTree(bytes) {
-                keys += try UBootKeyDTB.keys(bytes, source: file)
+                let found = try UBootKeyDTB.trust(bytes, source: file)
+                keys += found.keys
+                for certificate in found.certificates {
+                    if certificate.info.selfSigned { roots.append(certificate) } else { intermediates.append(certificate) }
+                }
+                continue
+            }
+            if EFISignatureList.looksLikeOne(bytes) {
+                do {
+                    for der in try EFISignatureList.certificates(bytes) {
+                        let certificate = try Certificate(der: der)
+                        if certificate.info.selfSigned { roots.append(certificate) } else { intermediates.append(certificate) }
+                    }
+                } catch let error as MalformedInput {
+                    throw FwgateError(.invalidTrust, "\(file): an EFI signature list that does not read: \(error.message)")
+                } catch {
+                    throw FwgateError(.invalidTrust, "\(file): an EFI signature list with a certificate that does not read: \(error)")
+                }
                 continue
             }
             if let certificates = try? Certificate.parseAll(bytes) {

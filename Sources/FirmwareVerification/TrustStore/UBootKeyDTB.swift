@@ -18,6 +18,25 @@ enum UBootKeyDTB {
     /// True when the bytes start with the FDT magic.
     static func isDeviceTree(_ bytes: Data) -> Bool { bytes.prefix(4) == Data([0xd0, 0x0d, 0xfe, 0xed]) }
 
+    /// The keys under `/signature`, and the capsule certificates of its `capsule-key` property
+    /// (an EFI signature list, U-Boot doc/develop/uefi/uefi.rst "Enabling Capsule Authentication").
+    ///
+    /// - Throws: `FwgateError(.invalidTrust)` naming the file, the node and the problem.
+    static func trust(_ bytes: Data, source: String) throws(FwgateError) -> (keys: [TrustedKey], certificates: [Certificate]) {
+        var certificates: [Certificate] = []
+        if let fdt = try? FDT.parse(MemoryByteSource(bytes)), let list = fdt.root.child("signature")?.property("capsule-key")?.value {
+            do {
+                for der in try EFISignatureList.certificates(list) { certificates.append(try Certificate(der: der)) }
+            } catch let error as MalformedInput {
+                throw FwgateError(.invalidTrust, "\(source): /signature/capsule-key: \(error.message)")
+            } catch {
+                throw FwgateError(.invalidTrust, "\(source): /signature/capsule-key: \(error)")
+            }
+            if fdt.root.child("signature")?.children.isEmpty ?? true { return ([], certificates) }
+        }
+        return (try keys(bytes, source: source), certificates)
+    }
+
     /// The keys under `/signature`.
     ///
     /// - Throws: `FwgateError(.invalidTrust)` naming the file, the node and the problem.
