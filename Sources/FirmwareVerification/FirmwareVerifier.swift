@@ -151,7 +151,7 @@ public struct FirmwareVerifier: Sendable {
     }
 
     /// Runs the format's rules (no policy).
-    public func formatStage(_ artifact: PreparedArtifact, at: Date) -> FormatStage {
+    public func formatStage(_ artifact: PreparedArtifact, at: Date, signatureScheme: RawSignatureScheme? = nil) -> FormatStage {
         let path = artifact.path
         guard let format = artifact.format, let parsed = artifact.parsed else {
             var report = VerificationReport.unknownFormat(artifact.artifact, sha256: artifact.sha256, reason: Self.unknownFormatMessage(size: artifact.size))
@@ -173,7 +173,7 @@ public struct FirmwareVerifier: Sendable {
         let input = FormatVerificationInput(
             source: artifact.opened.primary, path: path, artifact: artifact.artifact, companions: artifact.opened.companions,
             trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates, crls: trust.crls,
-            trustDocuments: trust.documents, folder: artifact.opened.folder, at: at, digests: artifact.digests)
+            trustDocuments: trust.documents, folder: artifact.opened.folder, signatureScheme: signatureScheme, at: at, digests: artifact.digests)
         let result = format.verify(description, input)
         var report = VerificationReport(
             file: path, sha256: artifact.sha256, format: format.id, signed: result.signed,

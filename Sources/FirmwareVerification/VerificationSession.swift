@@ -17,10 +17,13 @@ public struct VerificationSession: Sendable {
         /// The procurement gate: certificate validity must also meet the policy's minimum, and a
         /// file no firmware format recognises is judged as a code-signing certificate chain.
         public var procurement: Bool
+        /// The raw signature scheme (`--signature-scheme`): only it is tried.
+        public var signatureScheme: RawSignatureScheme?
 
-        public init(format: FormatID? = nil, procurement: Bool = false) {
+        public init(format: FormatID? = nil, procurement: Bool = false, signatureScheme: RawSignatureScheme? = nil) {
             self.format = format
             self.procurement = procurement
+            self.signatureScheme = signatureScheme
         }
     }
 
@@ -173,7 +176,7 @@ public struct VerificationSession: Sendable {
     /// The format's rules; at procurement, a file no format recognises that holds a certificate
     /// is judged as a code-signing chain to the scope's roots instead.
     private func formatStage(_ prepared: FirmwareVerifier.PreparedArtifact, verifier: FirmwareVerifier) -> FirmwareVerifier.FormatStage {
-        let stage = verifier.formatStage(prepared, at: at)
+        let stage = verifier.formatStage(prepared, at: at, signatureScheme: options.signatureScheme)
         guard options.procurement, stage.report.format == nil, let certificate = certificateReport(prepared, verifier: verifier) else {
             return stage
         }

@@ -54,6 +54,8 @@ public struct FormatVerificationInput: Sendable {
     /// The artifact's folder, for formats whose artifact is one (``ParsedPart/folderEntry(_:)``);
     /// read it through ``ArtifactFolder``.
     public let folder: ArtifactFolder?
+    /// The raw signature scheme the caller named (`--signature-scheme`), if any.
+    public let signatureScheme: RawSignatureScheme?
     public let at: Date
     /// The digests the format asked for (``FirmwareFormat/digestRequests(for:)``), computed in
     /// one pass over the file.
@@ -63,7 +65,7 @@ public struct FormatVerificationInput: Sendable {
         source: any ByteSource, path: String, artifact: Artifact? = nil, companions: [Artifact.Role: any ByteSource] = [:],
         trustedKeys: [TrustedKey], trustedRoots: [Certificate] = [],
         intermediates: [Certificate] = [], crls: [CertificateRevocationList] = [], trustDocuments: [TrustDocument] = [],
-        folder: ArtifactFolder? = nil, at: Date, digests: [DigestRequest: Digest]
+        folder: ArtifactFolder? = nil, signatureScheme: RawSignatureScheme? = nil, at: Date, digests: [DigestRequest: Digest]
     ) {
         self.source = source
         self.path = path
@@ -75,6 +77,7 @@ public struct FormatVerificationInput: Sendable {
         self.crls = crls
         self.trustDocuments = trustDocuments
         self.folder = folder
+        self.signatureScheme = signatureScheme
         self.at = at
         self.digests = digests
     }

@@ -67,13 +67,19 @@ public enum RawSignatureFormat: FirmwareFormat {
         var plausible: [TrustedKey] = []
         var unverifiable: Check?
         for key in input.trustedKeys {
-            let schemes = self.schemes(for: key.key.algorithm, length: description.length, der: description.der)
+            var schemes = self.schemes(for: key.key.algorithm, length: description.length, der: description.der)
+            if let named = input.signatureScheme {
+                schemes = (schemes + named.extraCandidates(for: key.key.algorithm, length: description.length, der: description.der))
+                    .filter { named.admits($0.0, digest: $0.1) }
+            }
             guard !schemes.isEmpty else { continue }
             plausible.append(key)
             for (scheme, digest) in schemes {
                 let signed: SignedInput
                 if let digest {
-                    guard let value = input.wholeFileDigest(digest) else { continue }
+                    // A scheme named with --signature-scheme may sign a digest the pipeline did
+                    // not compute (ECDSA P-256 with SHA-384): hash the file for it then.
+                    guard let value = input.wholeFileDigest(digest) ?? (try? Digest.hash(input.source, using: digest)) else { continue }
                     signed = .digest(value.bytes)
                 } else {
                     do {

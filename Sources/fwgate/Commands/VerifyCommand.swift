@@ -41,7 +41,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let session = try trust.session(at: try time.resolve(), format: format.formatID)
+        let session = try trust.session(at: try time.resolve(), format: format.formatID, signatureScheme: companions.signatureScheme)
         let inventory = (record || device != nil) ? try global.openInventory() : nil
         let facts = try device.map { id in try DeviceLookup.facts(id, in: inventory) }
         var reports: [VerificationReport] = []

@@ -22,9 +22,10 @@ struct TrustOptions: ParsableArguments {
     /// loaded once.
     ///
     /// - Throws: `FwgateError` naming the file when the policy or a trust file cannot be read.
-    func session(at: Date, format: FormatID? = nil, procurement: Bool = false) throws -> VerificationSession {
+    func session(at: Date, format: FormatID? = nil, procurement: Bool = false, signatureScheme: RawSignatureScheme? = nil) throws -> VerificationSession {
         try VerificationSession.load(
-            policy: policy, trust: trustPaths, at: at, options: VerificationSession.Options(format: format, procurement: procurement))
+            policy: policy, trust: trustPaths, at: at,
+            options: VerificationSession.Options(format: format, procurement: procurement, signatureScheme: signatureScheme))
     }
 }
 
@@ -53,13 +54,24 @@ struct CompanionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The payload a manifest describes (for manifest formats).", valueName: "file"))
     var payload: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "For a raw --signature: the scheme it was made with, the only one tried (\(RawSignatureScheme.nameList)). Default: every standard scheme for the trusted key's type, and the report says which verified.",
+            valueName: "scheme"))
+    var signatureScheme: RawSignatureScheme?
+
     /// The artifact for `file` with these companions.
     func artifact(_ file: String) -> Artifact { Artifact(path: file, signature: signature, payload: payload) }
 
     /// Companions name one file each, so they go with exactly one artifact.
     func validate(fileCount: Int) throws {
+        if signatureScheme != nil && signature == nil {
+            throw ValidationError("--signature-scheme names how a raw --signature was made; give the signature with --signature FILE")
+        }
         if (signature != nil || payload != nil) && fileCount != 1 {
             throw ValidationError("--signature and --payload belong to one file; verify the files one at a time, or use 'fwgate batch' with signature/payload columns")
         }
     }
 }
+
+extension RawSignatureScheme: ExpressibleByArgument {}
