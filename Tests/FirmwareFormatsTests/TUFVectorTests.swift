@@ -10,7 +10,7 @@ import Testing
 @Suite struct TUFVectorTests {
     @Test func expectedFileLoads() throws {
         let vectors = try FormatVectorSuite.load("tuf")
-        #expect(vectors.count == 30)
+        #expect(vectors.count == 32)
         #expect(vectors.filter { $0.verdict == "pass" }.count == 6)
     }
 

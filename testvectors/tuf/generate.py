@@ -610,6 +610,20 @@ def main():
            "python-tuf accepts: its lookup resolves firmware/monitor-7.0.0.bin in targets.json and never consults "
            "pump-vendor for it; fwgate is stricter because it verifies every entry in every role")
 
+    # delegated roles badly signed
+    r = Repo(delegate=True)
+    r.post["pump-vendor"] = lambda md: tamper_sig(md.to_bytes(PRETTY))
+    r.build().write("delegated-role-bad-signature")
+    vector("delegated-role-bad-signature", "fail", ["metadata.threshold"], "one bit of pump-vendor.json's signature "
+           "flipped (snapshot lists the tampered file's hashes, so only the delegated role's signature is wrong)")
+
+    r = Repo(delegate=True)
+    r.delegation_signers["pump-vendor"] = [K["targets"]]
+    r.delegation_roles[0] = DelegatedRole("pump-vendor", [K["pump-vendor"].public_key.keyid], 1, True, paths=["firmware/pump-*"])
+    r.build().write("delegated-role-wrong-key")
+    vector("delegated-role-wrong-key", "fail", ["metadata.threshold"], "pump-vendor.json signed by the targets key, "
+           "not by the key targets.json delegates pump-vendor to")
+
     # 22 wrong-trusted-root
     other = Repo()
     for role in TOP_ROLES:
