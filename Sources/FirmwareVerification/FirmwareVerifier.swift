@@ -46,7 +46,7 @@ public struct FirmwareVerifier: Sendable {
                 file: path, size: opened.primary.count, format: nil, description: nil,
                 malformed: MalformedFinding(code: .malformedUnknownFormat, offset: 0, message: unknownFormatMessage(size: opened.primary.count)))
         }
-        switch format.parse(try opened.parsedSource(for: format)) {
+        switch format.parse(try opened.parsedSource(for: format), opened.folder) {
         case .success(let description):
             return Inspection(file: path, size: opened.primary.count, format: format.id, description: json(description), malformed: nil)
         case .failure(let error):
@@ -110,7 +110,7 @@ public struct FirmwareVerifier: Sendable {
             let roles = unexpected.sorted().map { "--\($0.rawValue)" }.joined(separator: ", ")
             throw FwgateError(.usage, "\(artifact.path): a \(format.name) takes no \(roles)")
         }
-        let parsed = format.parse(try opened.parsedSource(for: format))
+        let parsed = format.parse(try opened.parsedSource(for: format), opened.folder)
         var requests = [fileDigest]
         // Digest ranges refer to the primary file (for a detached signature: the content).
         if case .success(let description) = parsed {

@@ -29,6 +29,26 @@ import Testing
         }
     }
 
+    /// inspect: roles with versions, expiries and thresholds, and every target with its role,
+    /// read without verifying.
+    @Test func inspectShowsRolesAndTargets() throws {
+        let inspection = try FirmwareVerifier.inspect(Artifact(path: try TestVectors.path("tuf/valid-delegation/repository")))
+        #expect(inspection.format == .tuf)
+        guard case .object(let description)? = inspection.description, case .array(let roles)? = description["roles"],
+            case .array(let targets)? = description["targets"]
+        else {
+            Issue.record("no roles or targets in \(String(describing: inspection.description))")
+            return
+        }
+        let names = roles.compactMap { role -> String? in
+            if case .object(let fields) = role, case .string(let name)? = fields["name"] { return name }
+            return nil
+        }
+        #expect(names == ["root", "timestamp", "snapshot", "targets", "pump-vendor"])
+        #expect(targets.count == 3)
+        #expect(description["note"] != nil, "says it is not verified")
+    }
+
     @Test func targetPathsThatLeaveTheFolderAreRefused() {
         #expect(ArtifactFolder.unsafeReason("../x") != nil)
         #expect(ArtifactFolder.unsafeReason("a/../../x") != nil)

@@ -21,7 +21,7 @@ import Testing
     func descriptionOfEveryVectorEqualsFoundationsRoundTrip(vector: FormatVector) throws {
         let source = try FileByteSource(path: try TestVectors.path(vector.folder + "/" + vector.file))
         let format = try #require(vector.format.map { FormatRegistry.format(FormatID(rawValue: $0)) } ?? FormatRegistry.detect(source))
-        guard case .success(let description) = format.parse(source) else { return }  // malformed twins: no description
+        guard case .success(let description) = format.parse(source, nil) else { return }  // malformed twins: no description
         let value = AnyDescription(description)
         #expect(try FwgateJSON.valueEncoder().encode(value) == (try Self.roundTrip(value)))
     }

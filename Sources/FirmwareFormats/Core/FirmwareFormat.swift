@@ -163,6 +163,11 @@ public protocol FirmwareFormat: Sendable {
     /// - Throws: `MalformedInput` for anything that cannot be parsed.
     static func parse(_ source: any ByteSource) throws(MalformedInput) -> Description
 
+    /// For a folder artifact (``ParsedPart/folderEntry(_:)``): parses the entry with the folder
+    /// at hand, so `inspect` can describe the whole artifact. Reads only; verifies nothing.
+    /// Default: ``parse(_:)`` of the entry.
+    static func parse(_ source: any ByteSource, folder: ArtifactFolder) throws(MalformedInput) -> Description
+
     /// The digests verification needs, so the pipeline can compute them (and the file's
     /// SHA-256) in one pass.
     static func digestRequests(for description: Description) -> [DigestRequest]
@@ -172,6 +177,7 @@ public protocol FirmwareFormat: Sendable {
 }
 
 extension FirmwareFormat {
+    public static func parse(_ source: any ByteSource, folder: ArtifactFolder) throws(MalformedInput) -> Description { try parse(source) }
     public static var passPhrases: [CheckCode: String] { [:] }
     public static var parsedPart: ParsedPart { .primary }
     public static var companionRoles: Set<Artifact.Role> { [] }

@@ -13,7 +13,7 @@ public struct RegisteredFormat: Sendable {
     public let companionRoles: Set<Artifact.Role>
     public let sniff: @Sendable (any ByteSource) -> Bool
     /// Parses and returns the description (as an existential) or the malformation.
-    public let parse: @Sendable (any ByteSource) -> Result<any FirmwareDescription, MalformedInput>
+    public let parse: @Sendable (any ByteSource, ArtifactFolder?) -> Result<any FirmwareDescription, MalformedInput>
     public let digestRequests: @Sendable (any FirmwareDescription) -> [DigestRequest]
     public let verify: @Sendable (any FirmwareDescription, FormatVerificationInput) -> FormatVerificationResult
 
@@ -27,8 +27,9 @@ public struct RegisteredFormat: Sendable {
         parsedPart = F.parsedPart
         companionRoles = F.companionRoles
         sniff = { F.sniff($0) }
-        parse = { source in
+        parse = { source, folder in
             do throws(MalformedInput) {
+                if let folder { return .success(try F.parse(source, folder: folder)) }
                 return .success(try F.parse(source))
             } catch {
                 return .failure(error)

@@ -94,6 +94,14 @@ public enum TUFFormat: FirmwareFormat {
             snapshotVersion: snapshot.version)
     }
 
+    /// The timestamp, then what the repository's other metadata says (roles, versions, expiries,
+    /// thresholds, targets), read as it is, not verified: `inspect` shows it; `verify` judges it.
+    public static func parse(_ source: any ByteSource, folder: ArtifactFolder) throws(MalformedInput) -> TUFDescription {
+        var description = try parse(source)
+        TUFInspection.describe(folder, into: &description)
+        return description
+    }
+
     public static func digestRequests(for description: TUFDescription) -> [DigestRequest] { [] }
 
     public static func verify(_ description: TUFDescription, input: FormatVerificationInput) -> FormatVerificationResult {
@@ -109,10 +117,37 @@ public struct TUFDescription: FirmwareDescription, Equatable {
     public var timestampExpires: String
     /// The snapshot version the timestamp names.
     public var snapshotVersion: Int64
+    /// Every role's metadata as the repository holds it (not verified by `inspect`).
+    public var roles: [TUFDescription.Role] = []
+    /// Every target any role lists.
+    public var targets: [TUFDescription.Target] = []
+    public var consistentSnapshot: Bool?
     public var version: String? { nil }
+
+    public struct Role: Sendable, Codable, Equatable {
+        public var name: String
+        public var file: String
+        public var version: Int64?
+        public var expires: String?
+        /// From root (top-level roles) or the delegating role's delegations.
+        public var threshold: Int64?
+        public var keys: Int?
+        public var signatures: Int?
+        /// Why the file could not be read, when it could not.
+        public var unreadable: String?
+    }
+
+    public struct Target: Sendable, Codable, Equatable {
+        public var path: String
+        public var length: Int64?
+        public var sha256: String?
+        public var role: String
+    }
     public var securityCounter: UInt64? { nil }
 
-    enum CodingKeys: String, CodingKey { case format, specVersion, timestampVersion, timestampExpires, snapshotVersion }
+    enum CodingKeys: String, CodingKey {
+        case format, specVersion, timestampVersion, timestampExpires, snapshotVersion, consistentSnapshot, roles, targets, note
+    }
 
     init(specVersion: String, timestampVersion: Int64, timestampExpires: String, snapshotVersion: Int64) {
         self.specVersion = specVersion
@@ -128,6 +163,12 @@ public struct TUFDescription: FirmwareDescription, Equatable {
         try container.encode(timestampVersion, forKey: .timestampVersion)
         try container.encode(timestampExpires, forKey: .timestampExpires)
         try container.encode(snapshotVersion, forKey: .snapshotVersion)
+        try container.encodeIfPresent(consistentSnapshot, forKey: .consistentSnapshot)
+        if !roles.isEmpty {
+            try container.encode(roles, forKey: .roles)
+            try container.encode(targets, forKey: .targets)
+            try container.encode("read as the repository holds it, not verified: fwgate verify checks it", forKey: .note)
+        }
     }
 
     public init(from decoder: any Decoder) throws {
