@@ -11,6 +11,9 @@ public struct CMSSignedData: Sendable {
     public let embeddedCertificates: [Certificate]
     /// One entry per SignerInfo, in order: what it signs with.
     public let signerInfos: [SignerInfoSummary]
+    /// The signed content of an attached SignedData, as carried (not yet verified); nil when
+    /// detached. At most 16 MiB is read.
+    public let attachedContent: Data?
 
     /// What a SignerInfo declares (RFC 5652 §5.3), read off the decoded structure.
     public struct SignerInfoSummary: Sendable, Hashable, Codable {
@@ -54,6 +57,15 @@ public struct CMSSignedData: Sendable {
         self.embeddedCertificates = certificates(in: stack)
         if let stack { fwgate_sk_X509_pop_free(stack) }
         self.signerInfos = Self.summaries(pointer)
+        self.attachedContent = Self.content(pointer)
+    }
+
+    /// The eContent octets of an attached SignedData (CMS_get0_content), bounded.
+    private static func content(_ cms: OpaquePointer) -> Data? {
+        guard let slot = CMS_get0_content(cms), let octets = slot.pointee else { return nil }
+        let length = Int(ASN1_STRING_length(octets))
+        guard length >= 0, length <= 16 << 20, let bytes = ASN1_STRING_get0_data(octets) else { return nil }
+        return Data(bytes: bytes, count: length)
     }
 
     /// The SignerInfos' algorithms. The stack and its elements are borrowed from the structure.

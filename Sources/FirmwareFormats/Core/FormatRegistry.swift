@@ -78,6 +78,7 @@ public enum FormatRegistry {
         RegisteredFormat(TUFFormat.self),
         RegisteredFormat(MenderFormat.self),
         RegisteredFormat(SWUpdateFormat.self),
+        RegisteredFormat(RAUCFormat.self),
         RegisteredFormat(RawSignatureFormat.self),  // last: claims any --signature file
     ]
 
