@@ -70,6 +70,7 @@ public enum FormatRegistry {
         RegisteredFormat(ESPIDFFormat.self),
         RegisteredFormat(UImageFormat.self),
         RegisteredFormat(FITFormat.self),
+        RegisteredFormat(SUITFormat.self),
         RegisteredFormat(MinisignFormat.self),
         RegisteredFormat(SignifyFormat.self),
         RegisteredFormat(RawSignatureFormat.self),  // last: claims any --signature file
