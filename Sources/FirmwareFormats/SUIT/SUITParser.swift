@@ -18,6 +18,11 @@ extension SUITDescription {
     static let limits = CBORDecoder.Limits(maxDepth: 12, maxItems: 16_384, maxTextLength: 16_384)
     /// Largest SUIT_Digest byte string and component identifier element fwgate reads.
     static let maxSmallBytes = 1024
+    /// Most authentication blocks (each is a signature check per plausible key) and components
+    /// (each parameter command applies to every selected one) fwgate accepts: far above any
+    /// real manifest, low enough that no input makes verification slow.
+    static let maxAuthenticationBlocks = 16
+    static let maxComponents = 256
 
     static func parse(_ source: any ByteSource) throws(MalformedInput) -> SUITDescription {
         // The envelope: only its own structure is decoded here; byte strings stay ranges.
@@ -65,6 +70,10 @@ extension SUITDescription {
         let manifestDigest = try digest(
             try CBORDecoder.decode(source, range: digestRange, what: "the manifest's SUIT_Digest", deterministic: true, limits: limits), in: source,
             what: "the manifest's SUIT_Digest")
+        guard blocks.count - 1 <= maxAuthenticationBlocks else {
+            throw MalformedInput(
+                .malformedLength, at: wrapper.offset, "suit-authentication-wrapper holds \(blocks.count - 1) authentication blocks; fwgate accepts at most \(maxAuthenticationBlocks)")
+        }
         var authentication: [SUITAuthenticationBlock] = []
         var signatures: [(index: Int, cose: COSESign1)] = []
         var otherBlocks: [(index: Int, structure: String)] = []
@@ -135,6 +144,9 @@ extension SUITDescription {
         if let componentsItem = common[SUIT.Common.components] {
             guard let list = componentsItem.array, !list.isEmpty else {
                 throw MalformedInput(.malformedEncoding, at: componentsItem.offset, "suit-components is \(componentsItem.kind), not a non-empty array")
+            }
+            guard list.count <= maxComponents else {
+                throw MalformedInput(.malformedLength, at: componentsItem.offset, "suit-components lists \(list.count) components; fwgate accepts at most \(maxComponents)")
             }
             for component in list {
                 guard let parts = component.array else {
@@ -328,7 +340,7 @@ struct SequenceInterpreter {
                         }
                         indices.append(Int(index))
                     }
-                    current = indices
+                    current = Array(Set(indices)).sorted()  // at most one entry per component
                 } else {
                     throw MalformedInput(.malformedEncoding, at: argument.offset, "\(what): set-component-index argument is \(argument.kind)")
                 }

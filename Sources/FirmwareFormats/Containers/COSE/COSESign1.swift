@@ -118,8 +118,9 @@ public struct COSESign1: Sendable {
             throw MalformedInput(.malformedEncoding, at: fields[1].offset, "COSE_Sign1 unprotected header at \(fields[1].offset.hex) is \(fields[1].kind), not a map")
         }
         // §3: a label must not appear in both buckets.
+        let unprotectedLabels = Set(unprotectedMap.compactMap(\.key.int))
         for pair in protectedMap {
-            if let label = pair.key.int, unprotectedMap.contains(where: { $0.key.int == label }) {
+            if let label = pair.key.int, unprotectedLabels.contains(label) {
                 throw MalformedInput(.malformedEncoding, at: pair.key.offset, "COSE_Sign1 header label \(label) is in both the protected and the unprotected header (RFC 9052 §3)")
             }
         }
