@@ -10,8 +10,8 @@ import Testing
 @Suite struct SUITVectorTests {
     @Test func expectedFileLoads() throws {
         let vectors = try FormatVectorSuite.load("suit")
-        #expect(vectors.count == 23)
-        #expect(vectors.filter { $0.verdict == "pass" }.count == 4)
+        #expect(vectors.count == 26)
+        #expect(vectors.filter { $0.verdict == "pass" }.count == 5)
     }
 
     @Test(arguments: FormatVectorSuite.vectors("suit"))

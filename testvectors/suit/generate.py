@@ -7,9 +7,9 @@ included, as suit-tool computes it) and a COSE_Sign1 made by pycose over that SU
 detached payload. Keys in keys/ are TEST keys, made once by this script (their private halves are
 committed on purpose: never trust them).
 
-Reproducible: Ed25519 signatures are deterministic, so the EdDSA files come out byte for byte
-the same; ECDSA (ES256/ES384) signatures are randomised, so rerunning this script rewrites
-those envelopes with new signature bytes (still valid, and expected.json stays the same).
+Reproducible byte for byte: Ed25519 signatures are deterministic, and pycose signs ECDSA
+(ES256/ES384) with python-ecdsa's sign_deterministic (RFC 6979), so rerunning this script with
+the committed keys rewrites every file unchanged.
 Run: python3 generate.py (or ./generate.sh)."""
 import hashlib
 import json
@@ -267,12 +267,33 @@ write("depth-bomb.suit", bomb)
 vector("depth-bomb.suit", "fail", ["malformed.encoding"], payload="firmware.bin", why="an envelope member nested 100000 arrays deep: refused at the 13th level (fwgate's SUIT limit is 12)",
        reference=False, parse_error={"code": "malformed.encoding", "offset": bomb.find(b"\x81" * 13) + 11})
 
+# A severed member (suit-text): its SUIT_Digest in the manifest, its byte string in the envelope.
+text = dumps({"en": {1: "pump-x1 firmware 7", 2: "TEST vector, not a real update"}})
+severed = dumps({1: 1, 2: 7, 3: cbor2.loads(integrated)[3], 7: cbor2.loads(integrated)[7], 17: cbor2.loads(integrated)[17],
+                 23: [-16, hashlib.sha256(cbor2.dumps(text)).digest()]})
+write("severed-text.suit", envelope(severed, "test-ed25519", extra={23: text, "#firmware": firmware}))
+vector("severed-text.suit", "pass", [], trust=["keys/test-ed25519.pub.pem"],
+       why="suit-text severed: the manifest keeps its SHA-256, the envelope carries the text; the image integrated")
+edited_text = text.replace(b"TEST vector", b"Safe update")
+write("severed-text-edited.suit", envelope(severed, "test-ed25519", extra={23: edited_text, "#firmware": firmware}))
+vector("severed-text-edited.suit", "fail", ["integrity.digest-mismatch"], trust=["keys/test-ed25519.pub.pem"],
+       why="the severed suit-text edited in the envelope: it no longer matches the digest the signed manifest keeps", reference=False)
+
+# A manifest of another version, signed.
+v2 = dumps({**{k: v for k, v in cbor2.loads(good).items()}, 1: 2})
+v2_file = envelope(v2, "test-ed25519")
+write("manifest-version-2.suit", v2_file)
+vector("manifest-version-2.suit", "fail", ["malformed.encoding"], trust=["keys/test-ed25519.pub.pem"], payload="firmware.bin",
+       why="suit-manifest-version 2, digested and signed: only version 1 is defined",
+       parse_error={"code": "malformed.encoding", "offset": v2_file.find(v2) + v2.find(b"\x01\x02") + 1},
+       stricter="pycose verifies the signature; fwgate refuses a manifest version it does not know")
+
 # A member nothing covers.
 write("extra-member.suit", envelope(good, "test-es256", extra={99: b"not covered by anything"}))
 vector("extra-member.suit", "warn", [], payload="firmware.bin", warnings=["integrity.unsigned-trailing-data"],
        why="an envelope member (key 99) that no digest or signature covers: reported as a warning")
 
-json.dump({"about": "SUIT envelopes (draft-ietf-suit-manifest-25) made with cbor2 and signed with pycose (COSE_Sign1, detached SUIT_Digest) by the TEST keys in keys/, and tampered twins; generate.py remakes them (EdDSA byte for byte; ECDSA signatures are randomised). Each vector is verified as fwgate verify FILE [--payload PAYLOAD] --trust KEY; 'failed' is the exact set of failed check codes. 'reference' is pycose's verdict on the first COSE_Sign1 and hashlib's on the manifest digest (it does not check the payload, encodings or algorithm placement); 'stricterThanReference' says where fwgate refuses what the reference accepts.",
+json.dump({"about": "SUIT envelopes (draft-ietf-suit-manifest-25) made with cbor2 and signed with pycose (COSE_Sign1, detached SUIT_Digest) by the TEST keys in keys/, and tampered twins; generate.py remakes them byte for byte (Ed25519 and RFC 6979 ECDSA are deterministic). Each vector is verified as fwgate verify FILE [--payload PAYLOAD] --trust KEY; 'failed' is the exact set of failed check codes. 'reference' is pycose's verdict on the first COSE_Sign1 and hashlib's on the manifest digest (it does not check the payload, encodings or algorithm placement); 'stricterThanReference' says where fwgate refuses what the reference accepts.",
            "tool": {"name": "cbor2 + pycose", "version": f"cbor2 {cbor2.__version__ if hasattr(cbor2, '__version__') else '?'}, pycose {pycose.__version__ if hasattr(pycose, '__version__') else '?'}"},
            "vectors": vectors},
           open(path("expected.json"), "w"), indent=2)
