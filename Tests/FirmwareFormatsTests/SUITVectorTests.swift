@@ -10,7 +10,7 @@ import Testing
 @Suite struct SUITVectorTests {
     @Test func expectedFileLoads() throws {
         let vectors = try FormatVectorSuite.load("suit")
-        #expect(vectors.count == 26)
+        #expect(vectors.count == 28)
         #expect(vectors.filter { $0.verdict == "pass" }.count == 5)
     }
 
