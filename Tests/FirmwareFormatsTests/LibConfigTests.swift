@@ -51,6 +51,10 @@ import Testing
         #expect(refusal("/* open") != nil)
         let deep = "a = " + String(repeating: "(", count: 100) + String(repeating: ")", count: 100) + ";"
         #expect(refusal(deep)?.contains("deeper") == true)
+        // The fuzzer's find (before nesting inside lists and arrays counted as depth): a stack
+        // overflow on 100,000 '['.
+        let arrays = "software = { v = " + String(repeating: "[", count: 100_000) + " };"
+        #expect(refusal(arrays)?.contains("deeper") == true)
     }
 
     @Test func errorsNameTheLine() {
