@@ -36,8 +36,11 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Closes the connection and waits for it (postgres-nio requires a connection closed
+    /// before it is freed). Inventories are released on the caller's thread, never on an event
+    /// loop's.
     deinit {
-        connection.close().whenComplete { _ in }
+        try? connection.close().wait()
     }
 
     /// Connects to the inventory at `url` and checks (read-write: brings up to date) its schema.
@@ -134,6 +137,11 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
             }
             return FwgateError(.database, "\(prefix): \(message)\(state)\(detail)")
         case .connectionError:
+            if let underlying = error.underlying, String(reflecting: type(of: underlying)).contains("NIOSSL") {
+                return FwgateError(
+                    .database,
+                    "\(prefix): TLS with PostgreSQL at \(location.endpoint) failed (sslmode=\(location.sslMode.rawValue)): \(underlying)")
+            }
             let cause = error.underlying.map { ": \(Self.plain($0))" } ?? ""
             return FwgateError(.database, "cannot reach PostgreSQL at \(location.endpoint) (\(location.display))\(cause)")
         case .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
@@ -156,6 +164,10 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
     static func plain(_ error: any Error) -> String {
         let text = String(describing: error)
         if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+        if let failures = error as? NIOConnectionError {
+            if let first = failures.connectionErrors.first { return plain(first.error) }
+            if failures.dnsAError != nil || failures.dnsAAAAError != nil { return "the host name does not resolve" }
+        }
         if text.contains("connectTimeout") { return "no answer within 10 s" }
         return text
     }
