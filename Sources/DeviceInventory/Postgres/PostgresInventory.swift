@@ -132,6 +132,11 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
             let message = error.serverInfo?[.message] ?? "the server refused it"
             let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             let detail = error.serverInfo?[.detail].map { "; \($0)" } ?? ""
+            if let code = error.serverInfo?[.sqlState], code.hasPrefix("57P") || code.hasPrefix("08") {
+                // Shut down, restarted, or the session ended by an administrator.
+                return FwgateError(
+                    .database, "\(prefix): the connection to PostgreSQL at \(location.endpoint) was lost: \(message)\(state)")
+            }
             if what == "connecting" {
                 return FwgateError(.database, "\(prefix) to PostgreSQL at \(location.endpoint) as \(location.user): \(message)\(state)\(detail)")
             }
