@@ -35,6 +35,10 @@ fi
 chmod 700 "$dir"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 password=$(openssl rand -hex 16)
+# Tests need no durability across a power cut; benchmarks set WITH_POSTGRES_DURABLE=1 to keep
+# PostgreSQL's defaults (fsync, synchronous commit).
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${WITH_POSTGRES_DURABLE:-0}" = 1 ] && durability=""
 
 stop() {
     status=$?
@@ -54,7 +58,7 @@ chmod 644 "$dir/ca.crt"
 # Readable by the tests when they run as another user than the cluster's owner.
 chmod 711 "$dir"
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c ssl=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c ssl=on $durability -c max_connections=200" \
     start >/dev/null || { cat "$dir/server.log" >&2; exit 2; }
 "${as_owner[@]}" "$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -q -c "CREATE DATABASE fwgate_test" >/dev/null
 
