@@ -17,6 +17,8 @@ public protocol InventoryStore: Sendable {
     func device(_ id: String) throws(FwgateError) -> DeviceRecord?
     /// Every device, by id.
     func devices() throws(FwgateError) -> [DeviceRecord]
+    /// The devices among `ids` that the inventory has, by id.
+    func devices(ids: Set<String>) throws(FwgateError) -> [DeviceRecord]
 
     /// Records several entries in ONE transaction, chained in order after the current head.
     /// Nothing is recorded when it throws.
@@ -106,6 +108,13 @@ extension InventoryStore {
             installedSecurityCounter: device.installedSecurityCounter.map { UInt64(max(0, $0)) })
     }
 
+    /// The verification facts of the devices among `ids` that the inventory has, by id.
+    public func facts(for ids: Set<String>) throws(FwgateError) -> [String: DeviceFacts] {
+        var result: [String: DeviceFacts] = [:]
+        for device in try devices(ids: ids) { result[device.id] = Self.facts(device) }
+        return result
+    }
+
     /// Devices that can be swept over TLS: an IP (or host) and a TLS port.
     public func tlsEndpoints() throws(FwgateError) -> [(device: String, host: String, port: Int)] {
         try devices().compactMap { device in
@@ -115,4 +124,9 @@ extension InventoryStore {
     }
 }
 
-extension Inventory: InventoryStore {}
+extension Inventory: InventoryStore {
+    /// Every device, filtered (SQLite reads them all in a few milliseconds).
+    public func devices(ids: Set<String>) throws(FwgateError) -> [DeviceRecord] {
+        try devices().filter { ids.contains($0.id) }
+    }
+}

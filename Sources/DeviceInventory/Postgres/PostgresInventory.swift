@@ -439,6 +439,18 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
         }
     }
 
+    /// Only the devices asked for (a batch names some of a large fleet's devices).
+    public func devices(ids: Set<String>) throws(FwgateError) -> [DeviceRecord] {
+        let list = Array(ids)
+        return try transaction("reading \(list.count) devices", readOnly: true) { statements in
+            var binds = PostgresBindings()
+            binds.append(list)
+            return try statements.run(
+                PostgresQuery(unsafeSQL: "SELECT \(Self.deviceColumns) FROM device WHERE id = ANY($1) ORDER BY id", binds: binds)
+            ).map(Self.device)
+        }
+    }
+
     static func binds(_ values: String...) -> PostgresBindings {
         var binds = PostgresBindings()
         for value in values { binds.append(value) }

@@ -118,7 +118,7 @@ struct BatchCommand: AsyncParsableCommand {
         guard let inventory else { return [:] }
         var facts: [String: DeviceFacts] = [:]
         var unknown: [String] = []
-        let all = try inventory.allFacts()
+        let all = try inventory.facts(for: manifest.deviceIDs)
         for id in manifest.deviceIDs.sorted() {
             if let known = all[id] { facts[id] = known } else { unknown.append(id) }
         }
