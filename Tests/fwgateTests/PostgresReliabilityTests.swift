@@ -147,7 +147,13 @@ struct PostgresReliabilityTests {
         case .sigkill:
             kill(process.processIdentifier, SIGKILL)
         }
+        // Bounded: a batch that hangs instead of exiting fails the test rather than the run.
+        let exitDeadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < exitDeadline { usleep(50_000) }
+        let hung = process.isRunning
+        if hung { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        #expect(!hung, "the batch did not exit within 120 s of the interruption")
         try err.close()
         let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
         switch interruption {

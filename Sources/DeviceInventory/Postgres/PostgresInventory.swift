@@ -120,6 +120,10 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
     static func describe(_ error: any Error, location: PostgresLocation, what: String) -> FwgateError {
         if let error = error as? FwgateError { return error }
         let prefix = "\(location.display): \(what)"
+        if error is ConnectionClosed {
+            return FwgateError(
+                .database, "\(prefix): the connection to PostgreSQL at \(location.endpoint) was lost (the server stopped or ended the session, or the network failed)")
+        }
         guard let error = error as? PSQLError else {
             if String(describing: type(of: error)).contains("NIOSSL") || String(describing: error).contains("handshake") {
                 return FwgateError(
@@ -188,7 +192,7 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
-            return try connection.query(query, logger: logger).wait().rows
+            return try Self.run(query, on: connection, logger: logger)
         } catch {
             throw describe(error, what)
         }
@@ -223,8 +227,23 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
 
         @discardableResult
         func run(_ query: PostgresQuery) throws -> [PostgresRow] {
-            try connection.query(query, logger: logger).wait().rows
+            try PostgresInventory.run(query, on: connection, logger: logger)
         }
+    }
+
+    /// The connection was closed (by the server or the network) while a statement waited.
+    struct ConnectionClosed: Error {}
+
+    /// Runs one statement and waits for its rows, or for the connection to close. postgres-nio
+    /// writes a statement to the channel without a promise: one written just after the server
+    /// ended the session (`pg_terminate_backend`, a restart) is never answered nor failed, and a
+    /// bare `wait()` would wait forever (seen: a batch hung after its session was ended). Both
+    /// futures complete on the connection's event loop; the first outcome wins.
+    static func run(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) throws -> [PostgresRow] {
+        let outcome = connection.eventLoop.makePromise(of: PostgresQueryResult.self)
+        connection.query(query, logger: logger).cascade(to: outcome)
+        connection.closeFuture.whenComplete { _ in outcome.fail(ConnectionClosed()) }
+        return try outcome.futureResult.wait().rows
     }
 
     // MARK: - Schema
