@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header each; they compile nothing.
@@ -51,7 +52,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // Posture entries, devices, certificates, audit chain (SQLite via GRDB).
+        // Posture entries, devices, certificates, audit chain (SQLite via GRDB; PostgreSQL via postgres-nio).
         .target(
             name: "DeviceInventory",
             dependencies: [
@@ -59,6 +60,7 @@ let package = Package(
                 "FirmwareFormats",
                 "FirmwareVerification",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .executableTarget(

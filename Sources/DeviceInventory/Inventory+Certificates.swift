@@ -57,12 +57,4 @@ extension Inventory {
             }.sorted { $0.certificate.notAfter < $1.certificate.notAfter }
         }
     }
-
-    /// Devices that can be swept over TLS: an IP (or host) and a TLS port.
-    public func tlsEndpoints() throws(FwgateError) -> [(device: String, host: String, port: Int)] {
-        try devices().compactMap { device in
-            guard let ip = device.ip, let port = device.tlsPort else { return nil }
-            return (device.id, ip, port)
-        }
-    }
 }

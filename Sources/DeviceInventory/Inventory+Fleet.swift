@@ -13,8 +13,7 @@ extension Inventory {
     ///   - staleAfter: a device last verified longer ago than this is `stale`.
     ///   - signerWarning: update signers expiring within this are listed.
     public func fleetPosture(
-        at: Date, staleAfter: TimeInterval,
-        signerWarning: TimeInterval = TimeInterval(FleetPosture.defaultSignerWarningDays) * 86_400
+        at: Date, staleAfter: TimeInterval, signerWarning: TimeInterval
     ) throws(FwgateError) -> FleetPosture {
         try readOnly("computing the fleet posture") { db in
             let devices = try DeviceRecord.order(Column("id")).fetchAll(db)

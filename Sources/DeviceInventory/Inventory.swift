@@ -256,7 +256,7 @@ public struct Inventory: Sendable {
     /// - Parameters:
     ///   - devices: the devices.
     ///   - progress: called with the number written so far, every 1,000 devices and at the end.
-    public func upsert(_ devices: [DeviceRecord], progress: (@Sendable (Int) -> Void)? = nil) throws(FwgateError) {
+    public func upsert(_ devices: [DeviceRecord], progress: (@Sendable (Int) -> Void)?) throws(FwgateError) {
         let columns = DeviceRecord.fieldNames + ["updatedAt"]
         let sql =
             "INSERT INTO device (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", "))) "
@@ -282,48 +282,7 @@ public struct Inventory: Sendable {
         try read("listing devices") { try DeviceRecord.order(Column("id")).fetchAll($0) }
     }
 
-    /// The verification facts of a device, or nil when it is not in the inventory.
-    public func facts(for id: String) throws(FwgateError) -> DeviceFacts? {
-        try device(id).map {
-            DeviceFacts(
-                deviceID: $0.id, vendor: $0.make, model: $0.model, installedVersion: $0.installedVersion,
-                installedSecurityCounter: $0.installedSecurityCounter.map { UInt64(max(0, $0)) })
-        }
-    }
-
-    /// The verification facts of every device, by id (one query).
-    public func allFacts() throws(FwgateError) -> [String: DeviceFacts] {
-        var result: [String: DeviceFacts] = [:]
-        for device in try devices() {
-            result[device.id] = DeviceFacts(
-                deviceID: device.id, vendor: device.make, model: device.model, installedVersion: device.installedVersion,
-                installedSecurityCounter: device.installedSecurityCounter.map { UInt64(max(0, $0)) })
-        }
-        return result
-    }
-
     // MARK: - Posture entries
-
-    /// Records one report as a posture entry, chained to the last entry, in one transaction.
-    ///
-    /// - Parameters:
-    ///   - report: the verification report.
-    ///   - deviceID: the device (must exist in the inventory), or nil.
-    ///   - size: the artifact's size in bytes.
-    ///   - policyDigest: SHA-256 of the policy file used, if any.
-    ///   - toolVersion: fwgate's version.
-    ///   - at: the time recorded.
-    /// - Returns: the stored entry.
-    /// - Throws: `FwgateError(.database)` (an unknown device is refused by the foreign key).
-    @discardableResult
-    public func record(
-        _ report: VerificationReport, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date
-    ) throws(FwgateError) -> PostureEntry {
-        try record(
-            all: [PendingEntry(report: report, deviceID: deviceID, size: size)], policyDigest: policyDigest, toolVersion: toolVersion,
-            at: at
-        )[0]
-    }
 
     /// One posture entry to record.
     public struct PendingEntry: Sendable {
@@ -342,9 +301,10 @@ public struct Inventory: Sendable {
     ///
     /// - Throws: `FwgateError` (nothing is recorded when it throws).
     @discardableResult
-    public func record(all items: [PendingEntry], policyDigest: String?, toolVersion: String, at: Date) throws(FwgateError) -> [PostureEntry] {
+    public func record(
+        all items: [PendingEntry], policyDigest: String?, toolVersion: String, at: Date, site: String?
+    ) throws(FwgateError) -> [PostureEntry] {
         guard !items.isEmpty else { return [] }
-        let encoder = FwgateJSON.encoder(pretty: false)
         return try write("recording \(items.count) entries") { db in
             var previous = try String.fetchOne(db, sql: "SELECT entryHash FROM postureEntry ORDER BY id DESC LIMIT 1") ?? PostureEntry.genesisHash
             // Hash version 2 hashes the id, so it is chosen here: one past both the table's
@@ -367,7 +327,7 @@ public struct Inventory: Sendable {
                 }
                 let entry = try Self.entry(
                     item.report, id: nextID, deviceID: item.deviceID, size: item.size, policyDigest: policyDigest, toolVersion: toolVersion,
-                    at: at, previous: previous, encoder: encoder)
+                    at: at, site: site, previous: previous)
                 try entry.insert(with: insert)
                 nextID += 1
                 previous = entry.entryHash
@@ -379,7 +339,7 @@ public struct Inventory: Sendable {
 
     static func entry(
         _ report: VerificationReport, id: Int64, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
-        previous: String, encoder: JSONEncoder
+        site: String?, previous: String
     ) throws(FwgateError) -> PostureEntry {
         let checksJSON = PostureEntry.checksJSON(report.checks)
         let chainStatus: String? = report.chain == nil ? nil : (report.failedCodes.contains { $0.family == "cert" } ? "invalid" : "valid")
@@ -389,7 +349,7 @@ public struct Inventory: Sendable {
             signerName: report.signer?.name, signerFingerprint: report.signer?.keyFingerprint, signerSubject: report.signer?.subject,
             chainStatus: chainStatus, earliestExpiry: report.earliestExpiry, verdict: report.verdict, checks: checksJSON,
             policyDigest: policyDigest, toolVersion: toolVersion, recordedAt: PostureEntry.storedTime(at), previousHash: previous, entryHash: "",
-            hashVersion: PostureEntry.currentHashVersion)
+            hashVersion: PostureEntry.hashVersion(forSite: site), site: site)
         entry.entryHash = try entry.computedHash()
         return entry
     }
@@ -411,7 +371,7 @@ public struct Inventory: Sendable {
     }
 
     /// Entries in recording order, filtered.
-    public func entries(_ filter: EntryFilter = EntryFilter()) throws(FwgateError) -> [PostureEntry] {
+    public func entries(_ filter: EntryFilter) throws(FwgateError) -> [PostureEntry] {
         try read("listing posture entries") { db in
             var request = PostureEntry.order(PostureEntry.Columns.id)
             if let verdict = filter.verdict { request = request.filter(PostureEntry.Columns.verdict == verdict.rawValue) }
@@ -492,8 +452,8 @@ public struct Inventory: Sendable {
 
     /// Re-walks every entry in id order and names the first problem:
     /// - each stored hash must equal the hash of its canonical form (hash version 2 includes
-    ///   the id, so a renumbered entry fails), and once a version-2 entry is seen every later
-    ///   one must be version 2 too (no downgrade);
+    ///   the id, so a renumbered entry fails; version 3 adds the site), and once a version-2
+    ///   or -3 entry is seen no later one may be version 1 (no downgrade);
     /// - each `previousHash` must equal the preceding entry's hash;
     /// - ids must run 1, 2, 3, ... without gaps, and the last must equal the table's
     ///   AUTOINCREMENT sequence (`sqlite_sequence`), so deleting the newest entries is caught;
@@ -501,76 +461,15 @@ public struct Inventory: Sendable {
     ///   head hash (cut short or rewritten otherwise).
     ///
     /// - Throws: `FwgateError(.database)` when the database cannot be read.
-    public func verifyAuditChain(expecting expectation: AuditExpectation = AuditExpectation()) throws(FwgateError) -> AuditResult {
+    public func verifyAuditChain(expecting expectation: AuditExpectation) throws(FwgateError) -> AuditResult {
         try read("auditing the chain") { db in
-            var previous = PostureEntry.genesisHash
-            var count = 0
-            var lastID: Int64 = 0
-            var sawVersion2 = false
-            var expectedHeadFoundAt: Int?
-            func broken(_ id: Int64?, _ problem: String) -> AuditResult {
-                AuditResult(entries: count, intact: false, firstBrokenEntryID: id, problem: problem, headHash: previous)
-            }
+            var walk = ChainWalk(expecting: expectation)
             let cursor = try PostureEntry.order(PostureEntry.Columns.id).fetchCursor(db)
             while let entry = try cursor.next() {
-                count += 1
-                let id = entry.id ?? -1
-                if entry.previousHash != previous {
-                    let reason =
-                        id != lastID + 1
-                        ? "entry \(id) does not follow entry \(lastID): entries between them were deleted, or the chain was reordered"
-                        : "entry \(id) does not link to entry \(lastID) (previousHash differs): an entry was deleted, inserted or reordered"
-                    return broken(id, reason)
-                }
-                let version = entry.hashVersion ?? 1
-                if version == 2 { sawVersion2 = true }
-                if sawVersion2 && version != 2 {
-                    return broken(id, "entry \(id) was altered: it claims hash version \(version) after version-2 entries")
-                }
-                let computed: String
-                do {
-                    computed = try entry.computedHash()
-                } catch {
-                    return broken(id, "entry \(id) was altered: \(error)")
-                }
-                if computed != entry.entryHash, !entry.matchesHashRecordedBeforeWholeSeconds() {
-                    return broken(id, "entry \(id) was altered or renumbered: its content no longer matches its hash")
-                }
-                if id != lastID + 1 {
-                    return broken(
-                        id, "entry \(id) follows entry \(lastID): ids were renumbered, or entries between them were deleted")
-                }
-                previous = entry.entryHash
-                lastID = id
-                if let expected = expectation.headHash, expected.lowercased() == entry.entryHash, expectedHeadFoundAt == nil {
-                    expectedHeadFoundAt = count
-                }
+                if let broken = walk.next(entry) { return broken }
             }
             let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'postureEntry'") ?? 0
-            if sequence > lastID {
-                let missing = sequence == lastID + 1 ? "entry \(sequence) was" : "entries \(lastID + 1)-\(sequence) were"
-                return broken(lastID + 1, "the newest \(missing) deleted: the table's sequence is at \(sequence), the last entry is \(lastID)")
-            }
-            if sequence < lastID {
-                return broken(lastID, "entry \(lastID) is past the table's sequence (\(sequence)): ids were renumbered")
-            }
-            if let expectedCount = expectation.count, count < expectedCount {
-                return broken(
-                    Int64(count + 1),
-                    "the chain has \(count) entries, fewer than the \(expectedCount) expected: it was cut short")
-            }
-            if let expectedHead = expectation.headHash {
-                guard let position = expectedHeadFoundAt else {
-                    return broken(
-                        nil, "the expected head \(expectedHead) is not in the chain: it was cut short or rewritten after that point")
-                }
-                if let expectedCount = expectation.count, position != expectedCount {
-                    return broken(
-                        Int64(position),
-                        "the expected head \(expectedHead) is entry \(position), not entry \(expectedCount): the chain was rewritten")
-                }
-            }
-            return AuditResult(entries: count, intact: true, firstBrokenEntryID: nil, problem: nil, headHash: previous)
+            return walk.finish(sequence: sequence)
         }
     }
 }

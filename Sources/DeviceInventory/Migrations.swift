@@ -101,6 +101,15 @@ enum Migrations {
             }
         }
 
+        // Each entry names the site that recorded it (issue 14: many sites, one inventory).
+        // Entries with a site are hash version 3, which hashes the site; entries before keep
+        // their version (and site NULL) and keep verifying as they were written.
+        migrator.registerMigration("v4-entry-site") { db in
+            try db.alter(table: "postureEntry") { t in
+                t.add(column: "site", .text)
+            }
+        }
+
         return migrator
     }
 

@@ -61,7 +61,7 @@ public enum BinaryRunner {
             environment: [:], unsetting: [], directory: URL(fileURLWithPath: "/"), timeout: timeout)
     }
 
-    static func runProgram(
+    public static func runProgram(
         _ program: URL, _ arguments: [String], environment: [String: String], unsetting: Set<String>, directory: URL? = nil,
         timeout: TimeInterval? = nil
     ) throws -> Result {

@@ -34,20 +34,31 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var previousHash: String
     public var entryHash: String
     /// How `entryHash` is computed: 1 (entries written before the `v3-entry-hash-version`
-    /// migration; nil when an older database is read without migrating), or 2, which adds the
-    /// entry's `id` and this version to the hashed form.
+    /// migration; nil when an older database is read without migrating), 2, which adds the
+    /// entry's `id` and this version to the hashed form, or 3, which adds the `site` too.
     public var hashVersion: Int?
+    /// The site that recorded the entry (`--site`, `$FWGATE_SITE`, default the host name), or
+    /// nil for entries recorded without one (before the `v4-entry-site` migration, or through
+    /// the library without a site). Hashed from hash version 3 on.
+    public var site: String?
 
-    /// The hash version new entries are written with.
+    /// The hash version new entries without a site are written with.
     public static let currentHashVersion = 2
+    /// The hash version new entries with a site are written with.
+    public static let siteHashVersion = 3
+
+    /// The hash version a new entry gets: 3 when it names its site (the site is then hashed),
+    /// else 2 (as before sites existed, so entries the library records without one are
+    /// unchanged).
+    public static func hashVersion(forSite site: String?) -> Int { site == nil ? currentHashVersion : siteHashVersion }
 
     /// The hash of the first entry's predecessor.
     public static let genesisHash = String(repeating: "0", count: 64)
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    /// The canonical form hashed into `entryHash`: every field but `entryHash` (and, for hash
-    /// version 1, but `id` and `hashVersion`), as a JSON object with keys in sorted order, no
+    /// The canonical form hashed into `entryHash`: every field but `entryHash` (for hash
+    /// version 1, but `id`, `hashVersion` and `site`; for version 2, but `site`), as a JSON object with keys in sorted order, no
     /// white space, strings escaped as RFC 8259 §7 requires (`"`, `\`, and control characters
     /// as `\u00XX`), integers in decimal, missing values as `null`, and dates as whole seconds
     /// since 1970 (stable across platforms).
@@ -89,6 +100,11 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
             guard let id else { throw FwgateError(.database, "a version-2 posture entry is hashed with its id, and this one has none") }
             integer(CodingKeys.hashVersion, 2)
             integer(CodingKeys.id, id)
+        case 3:
+            guard let id else { throw FwgateError(.database, "a version-3 posture entry is hashed with its id, and this one has none") }
+            integer(CodingKeys.hashVersion, 3)
+            integer(CodingKeys.id, id)
+            string(CodingKeys.site, site)
         case let other:
             throw FwgateError(.database, "posture entry \(id.map(String.init) ?? "?") has hash version \(other), which this fwgate does not know")
         }
@@ -212,7 +228,7 @@ extension PostureEntry {
     private static let storedColumns: [CodingKeys] = [
         .id, .deviceID, .artifactPath, .artifactSHA256, .artifactSize, .format, .version, .securityCounter, .signerName,
         .signerFingerprint, .signerSubject, .chainStatus, .earliestExpiry, .verdict, .checks, .policyDigest, .toolVersion,
-        .recordedAt, .previousHash, .entryHash, .hashVersion,
+        .recordedAt, .previousHash, .entryHash, .hashVersion, .site,
     ]
 
     /// The column names, for the schema test.
@@ -231,7 +247,7 @@ extension PostureEntry {
         try statement.execute(arguments: [
             id, deviceID, artifactPath, artifactSHA256, artifactSize, format, version, securityCounter, signerName, signerFingerprint,
             signerSubject, chainStatus, earliestExpiry, verdict.rawValue, checks, policyDigest, toolVersion, recordedAt, previousHash,
-            entryHash, hashVersion,
+            entryHash, hashVersion, site,
         ])
     }
 }

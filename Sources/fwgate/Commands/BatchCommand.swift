@@ -61,13 +61,25 @@ struct BatchCommand: AsyncParsableCommand {
         summary.skipped = manifest.pairCount - runner.pending.reduce(0) { $0 + $1.devices.count }
         var progress = ProgressBar(total: manifest.pairCount - summary.skipped, enabled: !global.quiet && !json)
         let reporter = BatchReporter(json: json, quiet: global.quiet, color: global.useColor, at: session.at)
+        let site = noRecord ? nil : try global.resolvedSite()
+        var recordedPairs: Set<String> = []
         try await runner.run { results in
             // One artifact's results are recorded in one transaction.
             if !noRecord, let inventory {
-                try inventory.record(
-                    all: results.map { Inventory.PendingEntry(report: $0.report, deviceID: $0.deviceID, size: $0.report.size ?? 0) },
-                    policyDigest: session.policyDigest, toolVersion: FwgateVersion.string, at: session.at)
+                do {
+                    try inventory.record(
+                        all: results.map { Inventory.PendingEntry(report: $0.report, deviceID: $0.deviceID, size: $0.report.size ?? 0) },
+                        policyDigest: session.policyDigest, toolVersion: FwgateVersion.string, at: session.at, site: site)
+                } catch {
+                    // Every transaction committed so far stays; say what is missing and how to
+                    // complete it (the connection may be lost, the server restarted).
+                    reportNotRecorded(runner: runner, recorded: recordedPairs)
+                    throw error
+                }
                 summary.recorded += results.count
+                for result in results {
+                    recordedPairs.insert(Inventory.pairKey(artifactPath: result.report.file, deviceID: result.deviceID))
+                }
             }
             for result in results {
                 summary.add(result.report)
@@ -83,12 +95,30 @@ struct BatchCommand: AsyncParsableCommand {
         if summary.verdicts["fail", default: 0] > 0 { throw VerdictExit.failed }
     }
 
+    /// After a failed append: how many pairs were recorded, which were not (the first 20 by
+    /// name), and that `--resume` records exactly those.
+    func reportNotRecorded(runner: BatchRunner, recorded: Set<String>) {
+        var missing: [String] = []
+        var total = 0
+        for item in runner.pending {
+            for device in item.devices where !recorded.contains(Inventory.pairKey(artifactPath: item.artifact.path, deviceID: device)) {
+                total += 1
+                if missing.count < 20 { missing.append("\(item.artifact.path) for \(device ?? "(no device)")") }
+            }
+        }
+        var lines = ["fwgate: \(recorded.count) pair(s) were recorded before the inventory failed; \(total) pair(s) were NOT recorded:"]
+        lines += missing.map { "  not recorded: \($0)" }
+        if total > missing.count { lines.append("  ... and \(total - missing.count) more") }
+        lines.append("fwgate: run the same command with --resume to record exactly the missing pairs")
+        Terminal.printError(lines.joined(separator: "\n"))
+    }
+
     /// The inventory facts of every device the manifest names; every one must be known.
-    static func facts(for manifest: BatchManifest, in inventory: Inventory?, input: String) throws -> [String: DeviceFacts] {
+    static func facts(for manifest: BatchManifest, in inventory: (any InventoryStore)?, input: String) throws -> [String: DeviceFacts] {
         guard let inventory else { return [:] }
         var facts: [String: DeviceFacts] = [:]
         var unknown: [String] = []
-        let all = try inventory.allFacts()
+        let all = try inventory.facts(for: manifest.deviceIDs)
         for id in manifest.deviceIDs.sorted() {
             if let known = all[id] { facts[id] = known } else { unknown.append(id) }
         }

@@ -134,7 +134,7 @@ extension CertsCommand {
         /// Fetches the chains of the named endpoints and (with --from-inventory) of every device
         /// with an IP and TLS port. Only those addresses are contacted; no application data is
         /// sent. An endpoint that fails is listed as unreadable with the reason.
-        func fetchTLS(into sweep: inout CertificateSweep, inventory: Inventory?) async throws {
+        func fetchTLS(into sweep: inout CertificateSweep, inventory: (any InventoryStore)?) async throws {
             var targets: [(TLSEndpoint, String?)] = []
             var devicesByAddress: [String: String] = [:]
             if let inventory {

@@ -5,15 +5,24 @@ import FirmwareVerification
 import Foundation
 
 extension GlobalOptions {
-    /// Opens the inventory named by `--db`, `$FWGATE_DB` or `./fwgate.sqlite`.
-    func openInventory() throws -> Inventory {
-        try Inventory.open(path: Inventory.defaultPath(option: db))
+    /// What `--db`, `$FWGATE_DB` or `./fwgate.sqlite` names: a path (SQLite) or a
+    /// `postgresql://` URL.
+    var inventoryLocation: String { Inventory.defaultPath(option: db) }
+
+    /// Opens the inventory named by `--db`, `$FWGATE_DB` or `./fwgate.sqlite`: SQLite for a path,
+    /// PostgreSQL for a `postgresql://` URL (only then is a network event loop started).
+    func openInventory() throws -> any InventoryStore {
+        let location = inventoryLocation
+        if PostgresLocation.isPostgres(location) { return try PostgresInventory.open(url: location) }
+        return try Inventory.open(path: location)
     }
 
     /// Opens the inventory read-only (commands that only read: an auditor's copy may be a file
-    /// they cannot write).
-    func openInventoryReadOnly() throws -> Inventory {
-        try Inventory.openReadOnly(path: Inventory.defaultPath(option: db))
+    /// they cannot write; on PostgreSQL every transaction is READ ONLY).
+    func openInventoryReadOnly() throws -> any InventoryStore {
+        let location = inventoryLocation
+        if PostgresLocation.isPostgres(location) { return try PostgresInventory.open(url: location, access: .readOnly) }
+        return try Inventory.openReadOnly(path: location)
     }
 }
 

@@ -45,13 +45,14 @@ struct GateCommand: ParsableCommand {
     func run() throws {
         let session = try trust.session(at: try time.resolve(), procurement: true)
         let inventory = noRecord ? nil : try global.openInventory()
+        let site = noRecord ? nil : try global.resolvedSite()
         var reports: [VerificationReport] = []
         for file in files {
             let report = try session.report(for: Artifact(path: file), vendor: vendor, model: deviceModel)
             if let inventory {
                 try inventory.record(
                     report, deviceID: nil, size: report.size ?? 0, policyDigest: session.policyDigest, toolVersion: FwgateVersion.string,
-                    at: session.at)
+                    at: session.at, site: site)
             }
             reports.append(report)
         }

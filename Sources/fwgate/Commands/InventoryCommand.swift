@@ -4,12 +4,12 @@ import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
-/// `fwgate inventory list|show|history|export|audit|head|init|report`
+/// `fwgate inventory list|show|history|export|audit|head|init|push|report`
 struct InventoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inventory",
         abstract: "Read the posture inventory and audit its hash chain.",
-        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self, Head.self, Init.self, Report.self])
+        subcommands: [List.self, Show.self, History.self, Export.self, Audit.self, Head.self, Init.self, Push.self, Report.self])
 
     static func line(_ entry: PostureEntry) -> String {
         let signer = entry.signerName ?? entry.signerSubject ?? "-"
@@ -90,7 +90,7 @@ struct InventoryCommand: AsyncParsableCommand {
             for check in entry.decodedChecks { print("  \(check.status.rawValue)  \(check.code)  \(check.message)") }
         }
 
-        func showDevice(_ device: DeviceRecord, inventory: Inventory) throws {
+        func showDevice(_ device: DeviceRecord, inventory: any InventoryStore) throws {
             let entries = try inventory.entries(.init(deviceID: device.id))
             let certificates = try inventory.certificates(forDevice: device.id)
             if json {
@@ -243,10 +243,82 @@ struct InventoryCommand: AsyncParsableCommand {
             commandName: "init",
             abstract: "Create the inventory (or bring an existing one to this fwgate's schema); the read commands never create one.")
         @OptionGroup var global: GlobalOptions
+        @Option(
+            name: .customLong("writer-role"),
+            help: ArgumentHelp(
+                "PostgreSQL only: create (or update) this role for the sites: it may log in, read, and INSERT posture entries, never UPDATE or DELETE them. Set its password yourself (ALTER ROLE ... PASSWORD).",
+                valueName: "name"))
+        var writerRole: String?
+
+        func validate() throws {
+            if writerRole != nil && !PostgresLocation.isPostgres(global.inventoryLocation) {
+                throw ValidationError("--writer-role needs a PostgreSQL inventory (--db postgresql://...); an SQLite file has no roles")
+            }
+        }
 
         func run() throws {
             let inventory = try global.openInventory()
             print("inventory \(inventory.path): ready, \(try inventory.entryCount()) posture entries")
+            if let writerRole, let postgres = inventory as? PostgresInventory {
+                try postgres.createWriterRole(writerRole)
+                print("role \(writerRole): may read and INSERT posture entries, never UPDATE or DELETE them; set its password with ALTER ROLE \(writerRole) PASSWORD '...'")
+            }
+        }
+    }
+
+    struct Push: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "push",
+            abstract: "Copy a site's SQLite entries that a central PostgreSQL inventory lacks (audited first; idempotent, resumable).",
+            discussion: """
+                The site's chain (--db) is audited first: a broken chain is refused (exit 2). Entries the central \
+                inventory (--to) already has from an earlier push are skipped, so running it again is safe and \
+                completes a push that was cut short. Each copy is chained in the central inventory and keeps the \
+                site's entry id and hash (columns origin_entry_id, origin_entry_hash), so either side can be audited against \
+                the other. Entries recorded without a site take --site (default $FWGATE_SITE, or the host name).
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("The central inventory: postgresql://user@host:port/dbname?sslmode=...", valueName: "url"))
+        var to: String
+        @Flag(help: "Print JSON: {copied, alreadyThere, devicesAdded, siteEntries, centralHead}.") var json = false
+
+        func validate() throws {
+            guard PostgresLocation.isPostgres(to) else { throw ValidationError("--to must be a postgresql:// URL (the central inventory)") }
+            if PostgresLocation.isPostgres(global.inventoryLocation) {
+                throw ValidationError("--db must be the site's SQLite inventory (a path), not a PostgreSQL URL")
+            }
+        }
+
+        struct Outcome: Encodable {
+            let copied: Int
+            let alreadyThere: Int
+            let devicesAdded: Int
+            let siteEntries: Int
+            let centralHead: Inventory.ChainHead
+        }
+
+        func run() throws {
+            let siteInventory = try Inventory.openReadOnly(path: global.inventoryLocation)
+            let audit = try siteInventory.verifyAuditChain()
+            guard audit.intact else {
+                throw FwgateError(
+                    .database,
+                    "\(siteInventory.path): the site's chain is broken\(audit.firstBrokenEntryID.map { " at entry #\($0)" } ?? ""): \(audit.problem ?? ""); nothing was pushed")
+            }
+            let entries = try siteInventory.entries()
+            let devices = try siteInventory.devices()
+            let central = try PostgresInventory.open(url: to)
+            let result = try central.push(entries, devices: devices, site: try global.resolvedSite())
+            let outcome = Outcome(
+                copied: result.copied, alreadyThere: result.alreadyThere, devicesAdded: result.devicesAdded, siteEntries: entries.count,
+                centralHead: try central.head())
+            if json {
+                print(String(decoding: try FwgateJSON.encoder().encode(outcome), as: UTF8.self))
+            } else {
+                print(
+                    "push: \(entries.count) site entries (chain intact): \(result.copied) copied, \(result.alreadyThere) already in \(central.path); \(result.devicesAdded) device(s) added; central head \(outcome.centralHead.headHash) (\(outcome.centralHead.entries) entries)"
+                )
+            }
         }
     }
 

@@ -43,6 +43,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let session = try trust.session(at: try time.resolve(), format: format.formatID, signatureScheme: companions.signatureScheme)
         let inventory = (record || device != nil) ? try global.openInventory() : nil
+        let site = record ? try global.resolvedSite() : nil
         let facts = try device.map { id in try DeviceLookup.facts(id, in: inventory) }
         var reports: [VerificationReport] = []
         for file in files {
@@ -51,7 +52,7 @@ struct VerifyCommand: ParsableCommand {
             if record, let inventory {
                 try inventory.record(
                     report, deviceID: device, size: report.size ?? 0, policyDigest: session.policyDigest, toolVersion: FwgateVersion.string,
-                    at: session.at)
+                    at: session.at, site: site)
             }
             reports.append(report)
         }
@@ -67,7 +68,7 @@ struct VerifyCommand: ParsableCommand {
 
 /// Looks a device up once, with an error that says what to do.
 enum DeviceLookup {
-    static func facts(_ id: String, in inventory: Inventory?) throws -> DeviceFacts {
+    static func facts(_ id: String, in inventory: (any InventoryStore)?) throws -> DeviceFacts {
         guard let inventory, let known = try inventory.facts(for: id) else {
             throw FwgateError(
                 .usage, "device '\(id)' is not in the inventory \(inventory?.path ?? ""); import it first (fwgate devices import)")

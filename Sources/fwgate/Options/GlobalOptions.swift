@@ -5,8 +5,14 @@ import Foundation
 
 /// Options every command accepts.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Inventory database (default: $FWGATE_DB, or ./fwgate.sqlite).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Inventory: an SQLite file, or postgresql://user@host:port/dbname?sslmode=... (default: $FWGATE_DB, or ./fwgate.sqlite).",
+            valueName: "path-or-url"))
     var db: String?
+
+    @Option(help: ArgumentHelp("The site recording entries (default: $FWGATE_SITE, or the host name).", valueName: "name"))
+    var site: String?
 
     @Flag(help: "Print only results and errors: no progress, no hints.")
     var quiet = false
@@ -15,6 +21,33 @@ struct GlobalOptions: ParsableArguments {
     var noColor = false
 
     var useColor: Bool { !noColor && Terminal.colorAllowed }
+
+    func validate() throws {
+        if let site { try Self.checkSite(site, source: "--site") }
+    }
+
+    /// The site new posture entries name (hashed into them): `--site`, else `$FWGATE_SITE`, else
+    /// the host name.
+    ///
+    /// - Throws: `ValidationError` for an empty name, one with control characters, or longer
+    ///   than 255 bytes.
+    func resolvedSite(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        if let site { return site }
+        if let variable = environment["FWGATE_SITE"] {
+            try Self.checkSite(variable, source: "$FWGATE_SITE")
+            return variable
+        }
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return host.isEmpty ? "localhost" : host
+    }
+
+    static func checkSite(_ site: String, source: String) throws {
+        if site.isEmpty || site.utf8.count > 255 || site.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw ValidationError("\(source) must be a site name of 1 to 255 bytes without control characters")
+        }
+    }
 }
 
 /// `--at` and friends: when verification happens.
