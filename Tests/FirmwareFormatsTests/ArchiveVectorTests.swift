@@ -11,7 +11,7 @@ import Testing
     static let folders: [(folder: String, format: FormatID, count: Int, passing: Int)] = [
         ("mender", .mender, 21, 5),
         ("swupdate", .swupdate, 29, 7),
-        ("rauc", .rauc, 14, 3),
+        ("rauc", .rauc, 15, 3),
     ]
 
     @Test func expectedFilesLoad() throws {

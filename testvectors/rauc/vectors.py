@@ -37,6 +37,16 @@ mutate("verity.raucb", "verity-tree-flip.raucb", flip(lambda d: tree_start(d) + 
 mutate("verity.raucb", "manifest-edited.raucb", lambda d: d.__setitem__(slice(d.index(b"version=2.4.1"), d.index(b"version=2.4.1") + 13), b"version=9.4.1"))
 mutate("plain.raucb", "sig-flip.raucb", flip(lambda d: len(d) - 8 - 20))
 mutate("verity.raucb", "trailer-edited.raucb", lambda d: d.__setitem__(slice(len(d) - 8, len(d)), struct.pack(">Q", struct.unpack(">Q", bytes(d[-8:]))[0] - 16)))
+# A plain payload with an attached CMS over a manifest that has no verity parameters: the
+# signature is valid, but it covers the manifest only, not the squashfs.
+with tempfile.TemporaryDirectory() as work:
+    plain = open("plain.raucb", "rb").read()
+    open(f"{work}/manifest", "wb").write(b"[update]\ncompatible=acme-pump-v2\nversion=2.4.1\n\n[image.rootfs]\nfilename=rootfs.ext4\n")
+    subprocess.run(["openssl", "cms", "-sign", "-nodetach", "-binary", "-nosmimecap", "-outform", "DER", "-in", f"{work}/manifest",
+                    "-signer", "keys/signer.pem", "-inkey", "keys/signer.key.pem", "-certfile", "../../keys-example/pki-rsa/intermediate.pem",
+                    "-out", f"{work}/cms"], check=True)
+    cms = open(f"{work}/cms", "rb").read()
+    open("attached-plain.raucb", "wb").write(plain[:cms_start(plain)] + cms + struct.pack(">Q", len(cms)))
 full = open("verity.raucb", "rb").read()
 open("truncated.raucb", "wb").write(full[:-100])
 
@@ -64,6 +74,7 @@ V = [
     ("expired-signer.raucb", [ROOT], "fail", ["cert.expired"], "signed by a TEST leaf that expired on 2026-01-01"),
     ("verity.raucb", [ROOT], "fail", ["cert.expired"], "the valid bundle verified in 2037, after its signer's notAfter (2036-01-01)", {"at": "2037-01-01T00:00:00Z"}),
     ("trailer-edited.raucb", [ROOT], "fail", ["malformed.encoding"], "the CMS size in the trailer 16 bytes short: the CMS no longer decodes"),
+    ("attached-plain.raucb", [ROOT], "fail", ["integrity.unverifiable"], "a valid attached signature over a manifest without verity parameters, after a plain squashfs: it covers the manifest, not the payload"),
     ("truncated.raucb", [ROOT], "fail", ["malformed.length"], "the last 100 bytes cut off: the trailer is CMS bytes and gives an impossible size"),
 ]
 vectors = []

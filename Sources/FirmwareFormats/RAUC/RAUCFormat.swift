@@ -144,7 +144,17 @@ struct RAUCVerifier {
         let content: CMSSignedData.Content?
         switch description.bundleFormat {
         case "plain":
-            content = description.signedData.isDetached ? .source(JoinedByteSource([.init(input.source, 0..<description.cmsStart)])) : nil
+            // An attached CMS signs only the manifest it carries; without verity parameters
+            // nothing would bind the squashfs to it.
+            guard description.signedData.isDetached else {
+                return FormatVerificationResult(
+                    checks: [
+                        .failed(
+                            .integrityUnverifiable, subject: subject,
+                            "the signature carries a manifest without verity parameters: it signs the manifest, not the squashfs, so nothing covers the payload")
+                    ], signed: true)
+            }
+            content = .source(JoinedByteSource([.init(input.source, 0..<description.cmsStart)]))
         case "verity":
             content = nil
         default:
