@@ -139,8 +139,6 @@ struct RAUCVerifier {
     var subject: String { input.path }
 
     func result() -> FormatVerificationResult {
-        var checks: [Check] = []
-        let crlCheck: CRLCheck = input.crls.isEmpty ? .none : .leaf
         let content: CMSSignedData.Content?
         switch description.bundleFormat {
         case "plain":
@@ -162,28 +160,15 @@ struct RAUCVerifier {
                 checks: [.failed(.integrityUnverifiable, subject: subject, "bundle format '\(description.bundleFormat)' is not one fwgate verifies (plain, verity)")],
                 signed: true)
         }
-        let verification: CMSVerificationResult
-        do {
-            verification = try description.signedData.verify(
-                content: content, roots: input.trustedRoots, intermediates: input.intermediates, crls: input.crls, crlCheck: crlCheck,
-                purpose: .codeSigning, at: input.at)
-        } catch {
-            return FormatVerificationResult(checks: [.failed(.integrityUnverifiable, subject: subject, error.reason)], signed: true)
-        }
-        checks += CMSChecks.checks(for: verification, subject: subject, crlCheck: crlCheck, purpose: .codeSigning, at: input.at)
-        if input.trustedRoots.isEmpty, let index = checks.firstIndex(where: { $0.code == .certUntrustedChain && $0.status == .failed }) {
-            checks[index].message += " (a RAUC bundle is trusted through certificates: pass the keyring's root CA with --trust)"
-        }
-        let weak = description.signedData.signerInfos.filter(\.digestIsWeak).map(\.digestAlgorithm)
-        if !weak.isEmpty {
-            checks.append(.failed(.algorithmWeak, subject: subject, "the signature uses the \(Set(weak).sorted().joined(separator: ", ")) digest, which allows collisions"))
-        }
+        let outcome = CMSChecks.outcome(
+            description.signedData, content: content, input: input, subject: subject,
+            trustHint: "a RAUC bundle is trusted through certificates: pass the keyring's root CA with --trust")
+        var checks = outcome.checks
         if description.bundleFormat == "verity" { checks += verity() }
-        let leaf = verification.signers.first?.chain.first
         let failed = checks.contains { $0.status == .failed }
         return FormatVerificationResult(
-            checks: checks, signer: failed ? nil : leaf.map { Signer(name: $0.subject, keyFingerprint: $0.publicKey.fingerprint, subject: $0.subject) },
-            signed: true, earliestExpiry: verification.signers.compactMap(\.earliestExpiry).min(), signingKey: leaf?.publicKey)
+            checks: checks, signer: failed ? nil : outcome.signer, signed: true, earliestExpiry: outcome.earliestExpiry,
+            signingKey: outcome.signingKey)
     }
 
     /// RAUC's verity format: the manifest's root hash, salt and tree size against the payload.

@@ -35,30 +35,10 @@ struct SWUpdateVerifier {
     }
 
     private func cmsChecks(_ cms: CMSSignedData) -> (checks: [Check], signer: Signer?, key: PublicKey?, expiry: Date?) {
-        let sigSubject = "\(subject): sw-description.sig"
-        let crlCheck: CRLCheck = input.crls.isEmpty ? .none : .leaf
-        let verification: CMSVerificationResult
-        do {
-            verification = try cms.verify(
-                content: .bytes(description.swDescription), roots: input.trustedRoots, intermediates: input.intermediates, crls: input.crls,
-                crlCheck: crlCheck, purpose: .codeSigning, at: input.at)
-        } catch {
-            return ([.failed(.integrityUnverifiable, subject: sigSubject, error.reason)], nil, nil, nil)
-        }
-        var checks = CMSChecks.checks(for: verification, subject: sigSubject, crlCheck: crlCheck, purpose: .codeSigning, at: input.at)
-        if input.trustedRoots.isEmpty, let index = checks.firstIndex(where: { $0.code == .certUntrustedChain && $0.status == .failed }) {
-            checks[index].message += " (a CMS-signed package is trusted through certificates: pass the vendor's root CA certificate with --trust)"
-        }
-        let weak = cms.signerInfos.filter(\.digestIsWeak).map(\.digestAlgorithm)
-        if !weak.isEmpty {
-            checks.append(.failed(.algorithmWeak, subject: sigSubject, "the signature uses the \(Set(weak).sorted().joined(separator: ", ")) message digest, which allows collisions"))
-        }
-        let leaf = verification.signers.first?.chain.first
-        let ok = !checks.contains { $0.status == .failed }
-        return (
-            checks, ok ? leaf.map { Signer(name: $0.subject, keyFingerprint: $0.publicKey.fingerprint, subject: $0.subject) } : nil, leaf?.publicKey,
-            verification.signers.compactMap(\.earliestExpiry).min()
-        )
+        let outcome = CMSChecks.outcome(
+            cms, content: .bytes(description.swDescription), input: input, subject: "\(subject): sw-description.sig",
+            trustHint: "a CMS-signed package is trusted through certificates: pass the vendor's root CA certificate with --trust")
+        return (outcome.checks, outcome.signer, outcome.signingKey, outcome.earliestExpiry)
     }
 
     private func rawChecks(_ signature: Data) -> (checks: [Check], signer: Signer?, key: PublicKey?, expiry: Date?) {

@@ -91,35 +91,20 @@ struct UEFICapsuleVerifier {
         }
         let count = item.imageStart..<(item.imageStart + 8)
         let content = JoinedByteSource([.init(input.source, item.payloadRange), .init(input.source, count)])
-        let crlCheck: CRLCheck = input.crls.isEmpty ? .none : .leaf
-        let verification: CMSVerificationResult
-        do {
-            // No purpose is asked of the chain: UEFI capsule signers (EDK II's and U-Boot's test
-            // certificates among them) usually carry no extendedKeyUsage, and neither EDK II nor
-            // U-Boot requires one. ``signerPurpose(_:subject:)`` still refuses a signer whose
-            // extendedKeyUsage names other purposes only.
-            verification = try signed.verify(
-                content: .source(content), roots: input.trustedRoots, intermediates: input.intermediates, crls: input.crls, crlCheck: crlCheck,
-                purpose: nil, at: input.at)
-        } catch {
-            return ([.failed(.integrityUnverifiable, subject: itemSubject, error.reason)], nil, nil, nil)
+        // No purpose is asked of the chain: UEFI capsule signers (EDK II's and U-Boot's test
+        // certificates among them) usually carry no extendedKeyUsage, and neither EDK II nor
+        // U-Boot requires one. ``signerPurpose(_:subject:)`` still refuses a signer whose
+        // extendedKeyUsage names other purposes only.
+        var outcome = CMSChecks.outcome(
+            signed, content: .source(content), input: input, subject: itemSubject, purpose: nil,
+            trustHint: "a capsule is trusted through its signer's certificate: pass it, or its root CA, with --trust")
+        outcome.checks.removeAll { $0.code == .certPurpose && $0.status == .skipped }
+        if let leaf = outcome.signerCertificate {
+            let purpose = signerPurpose(leaf, subject: itemSubject)
+            outcome.checks.append(purpose)
+            if purpose.status == .failed { outcome.signer = nil }
         }
-        var checks = CMSChecks.checks(for: verification, subject: itemSubject, crlCheck: crlCheck, purpose: nil, at: input.at)
-            .filter { !($0.code == .certPurpose && $0.status == .skipped) }
-        if let leaf = verification.signers.first?.chain.first { checks.append(signerPurpose(leaf, subject: itemSubject)) }
-        if input.trustedRoots.isEmpty, let position = checks.firstIndex(where: { $0.code == .certUntrustedChain && $0.status == .failed }) {
-            checks[position].message += " (a capsule is trusted through its signer's certificate: pass it, or its root CA, with --trust)"
-        }
-        let weak = signed.signerInfos.filter(\.digestIsWeak).map(\.digestAlgorithm)
-        if !weak.isEmpty {
-            checks.append(.failed(.algorithmWeak, subject: itemSubject, "the PKCS#7 uses the \(Set(weak).sorted().joined(separator: ", ")) digest, which allows collisions"))
-        }
-        let leaf = verification.signers.first?.chain.first
-        let ok = !checks.contains { $0.status == .failed }
-        return (
-            checks, ok ? leaf.map { Signer(name: $0.subject, keyFingerprint: $0.publicKey.fingerprint, subject: $0.subject) } : nil, leaf?.publicKey,
-            verification.signers.compactMap(\.earliestExpiry).min()
-        )
+        return (outcome.checks, outcome.signer, outcome.signingKey, outcome.earliestExpiry)
     }
 
     /// A signer certificate whose extendedKeyUsage lists purposes, none of them code signing

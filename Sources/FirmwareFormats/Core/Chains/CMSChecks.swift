@@ -137,3 +137,67 @@ public enum CMSChecks {
         return .failed(.malformedEncoding, subject: subject, message, detail: openSSL.isEmpty ? nil : ["openssl": openSSL])
     }
 }
+
+/// What a format reports of a CMS signature it carries: the checks (signature, each signer's
+/// chain, message digest strength), and the signer, its key and the chain's earliest expiry for
+/// the result. The signer is nil when one of these checks failed; the format still drops it when
+/// one of its own checks fails.
+public struct CMSOutcome: Sendable {
+    public var checks: [Check]
+    public var signer: Signer?
+    public var signingKey: PublicKey?
+    public var earliestExpiry: Date?
+    /// The first signer's certificate, when one was identified.
+    public var signerCertificate: Certificate?
+}
+
+extension CMSChecks {
+    /// Verifies a SignedData a format carries, against the input's roots, intermediates and CRLs
+    /// at the input's time, the one way every CMS-carrying format does.
+    ///
+    /// - Parameters:
+    ///   - signedData: the decoded SignedData.
+    ///   - content: the detached content, or nil when attached.
+    ///   - input: trust and time.
+    ///   - subject: what the checks are about.
+    ///   - purpose: the purpose asked of each signer chain (nil: none).
+    ///   - trustHint: added to a failed `cert.untrusted-chain` when no root was given, to say
+    ///     what to pass with --trust.
+    public static func outcome(
+        _ signedData: CMSSignedData, content: CMSSignedData.Content?, input: FormatVerificationInput, subject: String,
+        purpose: CertificatePurpose? = .codeSigning, trustHint: String
+    ) -> CMSOutcome {
+        let crlCheck: CRLCheck = input.crls.isEmpty ? .none : .leaf
+        var checks = [digestStrength(signedData, subject: subject)]
+        let verification: CMSVerificationResult
+        do {
+            verification = try signedData.verify(
+                content: content, roots: input.trustedRoots, intermediates: input.intermediates, crls: input.crls, crlCheck: crlCheck,
+                purpose: purpose, at: input.at)
+        } catch {
+            return CMSOutcome(checks: checks + [.failed(.integrityUnverifiable, subject: subject, error.reason)])
+        }
+        checks += Self.checks(for: verification, subject: subject, crlCheck: crlCheck, purpose: purpose, at: input.at)
+        if input.trustedRoots.isEmpty, let index = checks.firstIndex(where: { $0.code == .certUntrustedChain && $0.status == .failed }) {
+            checks[index].message += " (\(trustHint))"
+        }
+        let leaf = verification.signers.first?.chain.first
+        let failed = checks.contains { $0.status == .failed }
+        return CMSOutcome(
+            checks: checks, signer: failed ? nil : leaf.map { Signer(name: $0.subject, keyFingerprint: $0.publicKey.fingerprint, subject: $0.subject) },
+            signingKey: leaf?.publicKey, earliestExpiry: verification.signers.compactMap(\.earliestExpiry).min(), signerCertificate: leaf)
+    }
+
+    /// Each SignerInfo's message digest: MD5 and SHA-1 allow collisions, so a signature over
+    /// them can be moved to other content (NIST SP 800-131A disallows SHA-1 for signatures).
+    static func digestStrength(_ signedData: CMSSignedData, subject: String) -> Check {
+        let weak = Set(signedData.signerInfos.filter(\.digestIsWeak).map(\.digestAlgorithm)).sorted()
+        guard weak.isEmpty else {
+            return .failed(
+                .algorithmWeak, subject: subject,
+                "a SignerInfo uses the \(weak.joined(separator: ", ")) message digest, which allows collisions: the signature could be moved to other content")
+        }
+        let names = Set(signedData.signerInfos.map(\.digestAlgorithm)).sorted().joined(separator: ", ")
+        return .passed(.algorithmWeak, subject: subject, "message digest \(names.isEmpty ? "none" : names)")
+    }
+}
