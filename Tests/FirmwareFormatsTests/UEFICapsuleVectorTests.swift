@@ -10,7 +10,7 @@ import Testing
 @Suite struct UEFICapsuleVectorTests {
     @Test func expectedFileLoads() throws {
         let vectors = try FormatVectorSuite.load("uefi-capsule")
-        #expect(vectors.count == 21)
+        #expect(vectors.count == 22)
         #expect(vectors.filter { $0.verdict == "pass" }.count == 5)
     }
 

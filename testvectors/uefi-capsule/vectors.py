@@ -47,6 +47,12 @@ mutate("signed.capsule", "dwlength-past-image.capsule", set_u32(lambda at: at["i
 def offset_outside(data, at):
     struct.pack_into("<Q", data, at["header_size"] + 8, 1 << 40)
 mutate("signed.capsule", "item-offset-outside.capsule", offset_outside)
+def vendor_code(data, at):
+    # 64 bytes of vendor code after the image: UpdateVendorCodeSize and CapsuleImageSize grow.
+    struct.pack_into("<I", data, at["item"] + 28, 64)
+    struct.pack_into("<I", data, 24, len(data) + 64)
+    data.extend(b"\xcc" * 64)
+mutate("signed.capsule", "vendor-code.capsule", vendor_code)
 full = open("signed.capsule", "rb").read()
 open("truncated.capsule", "wb").write(full[:len(full) - 4096])
 open("trailing-bytes.capsule", "wb").write(full + b"\x90" * 512)
@@ -97,6 +103,7 @@ V = [
     ("header-size-past-end.capsule", [SIGNER], "fail", ["malformed.length"], "HeaderSize is larger than CapsuleImageSize"),
     ("dwlength-past-image.capsule", [SIGNER], "fail", ["malformed.length"], "WIN_CERTIFICATE dwLength runs past the image"),
     ("item-offset-outside.capsule", [SIGNER], "fail", ["malformed.length"], "ItemOffsetList[0] points 1 TiB past the capsule"),
+    ("vendor-code.capsule", [SIGNER], "fail", ["integrity.unverifiable"], "64 bytes of vendor code added after the image (UpdateVendorCodeSize): firmware would hand them to the FMP driver, and the image authentication does not cover them (the signature itself still verifies)"),
     ("truncated.capsule", [SIGNER], "fail", ["malformed.truncated"], "the last 4096 bytes cut off: CapsuleImageSize is larger than the file"),
     ("trailing-bytes.capsule", [SIGNER], "fail", ["integrity.unsigned-trailing-data"], "512 bytes appended after CapsuleImageSize: nothing covers them (openssl, checking only the signature, accepts)"),
 ]

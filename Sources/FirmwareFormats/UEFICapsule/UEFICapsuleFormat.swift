@@ -19,7 +19,7 @@ public enum UEFICapsuleFormat: FirmwareFormat {
     public static let verifies = [
         "capsule, FMP and image headers: sizes and item offsets inside the capsule",
         "each item's PKCS#7 (WIN_CERTIFICATE_UEFI_GUID) over payload + monotonic count, chained to a trusted certificate at the context time",
-        "no unsigned item, no embedded driver, no SHA-1/MD5 digest, nothing after CapsuleImageSize",
+        "no unsigned item, no embedded driver or vendor code, no SHA-1/MD5 digest, nothing after CapsuleImageSize",
     ]
     public static let checkCodes: [CheckCode] = [
         .malformedBadMagic, .malformedTruncated, .malformedLength, .malformedEncoding, .signatureInvalid, .signatureMissing,
@@ -61,6 +61,14 @@ struct UEFICapsuleVerifier {
                     "the capsule embeds \(description.embeddedDrivers) UEFI driver(s): firmware would run code that no signature covers"))
         }
         for (index, item) in description.items.enumerated() {
+            if item.vendorCodeSize > 0 {
+                // UEFI 2.10 §23.3: vendor code follows the image and is handed to the FMP driver;
+                // the image authentication covers the image only.
+                checks.append(
+                    .failed(
+                        .integrityUnverifiable, subject: subject,
+                        "payload item \(index) carries \(item.vendorCodeSize) bytes of vendor code after its image, which no signature covers"))
+            }
             let outcome = itemChecks(item, index: index)
             checks += outcome.checks
             signer = signer ?? outcome.signer
