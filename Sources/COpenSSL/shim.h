@@ -20,8 +20,10 @@
 #include <openssl/params.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/rsa.h>
 #include <openssl/ssl.h>
+#include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -72,6 +74,57 @@ static inline int fwgate_extension_decodes(X509_EXTENSION *ext) {
     ASN1_item_free((ASN1_VALUE *)value, ASN1_ITEM_ptr(method->it));
     return 1;
 }
+
+// MARK: - PKCS#7 (Authenticode)
+//
+// Authenticode signatures are PKCS#7 v1.5 SignedData whose content is not id-data but
+// SpcIndirectDataContent; OpenSSL's CMS decoder wants an OCTET STRING there and refuses them, so
+// they are read with the PKCS7 interface. Its structures are public but reached through unions
+// and fields Swift cannot name safely; these accessors read them, checking each pointer.
+
+static inline int fwgate_sk_PKCS7_SIGNER_INFO_num(STACK_OF(PKCS7_SIGNER_INFO) *sk) { return sk_PKCS7_SIGNER_INFO_num(sk); }
+static inline PKCS7_SIGNER_INFO *fwgate_sk_PKCS7_SIGNER_INFO_value(STACK_OF(PKCS7_SIGNER_INFO) *sk, int i) { return sk_PKCS7_SIGNER_INFO_value(sk, i); }
+
+static inline int fwgate_sk_ASN1_TYPE_num(const ASN1_SEQUENCE_ANY *sk) { return sk_ASN1_TYPE_num(sk); }
+static inline ASN1_TYPE *fwgate_sk_ASN1_TYPE_value(const ASN1_SEQUENCE_ANY *sk, int i) { return sk_ASN1_TYPE_value(sk, i); }
+static inline void fwgate_sk_ASN1_TYPE_pop_free(ASN1_SEQUENCE_ANY *sk) { sk_ASN1_TYPE_pop_free(sk, ASN1_TYPE_free); }
+/// The DER of a SEQUENCE held in an ASN1_TYPE (borrowed), or NULL when it holds something else.
+static inline const ASN1_STRING *fwgate_ASN1_TYPE_sequence(const ASN1_TYPE *t) { return (t != NULL && t->type == V_ASN1_SEQUENCE) ? t->value.sequence : NULL; }
+/// The OBJECT IDENTIFIER held in an ASN1_TYPE (borrowed), or NULL.
+static inline const ASN1_OBJECT *fwgate_ASN1_TYPE_object(const ASN1_TYPE *t) { return (t != NULL && t->type == V_ASN1_OBJECT) ? t->value.object : NULL; }
+
+/// The content type of a SignedData's encapsulated content, or NULL when `p7` is not SignedData.
+static inline const ASN1_OBJECT *fwgate_PKCS7_signed_content_type(PKCS7 *p7) {
+    if (p7 == NULL || OBJ_obj2nid(p7->type) != NID_pkcs7_signed || p7->d.sign == NULL || p7->d.sign->contents == NULL) return NULL;
+    return p7->d.sign->contents->type;
+}
+
+/// The DER (tag and length included) of a SignedData's encapsulated content when it is a
+/// SEQUENCE of a type OpenSSL does not know (Authenticode's SpcIndirectDataContent); else NULL.
+static inline const ASN1_STRING *fwgate_PKCS7_signed_other_sequence(PKCS7 *p7) {
+    if (fwgate_PKCS7_signed_content_type(p7) == NULL) return NULL;
+    PKCS7 *contents = p7->d.sign->contents;
+    switch (OBJ_obj2nid(contents->type)) {
+    case NID_pkcs7_data: case NID_pkcs7_signed: case NID_pkcs7_enveloped: case NID_pkcs7_signedAndEnveloped:
+    case NID_pkcs7_digest: case NID_pkcs7_encrypted: return NULL;
+    default: break;
+    }
+    if (contents->d.other == NULL || contents->d.other->type != V_ASN1_SEQUENCE) return NULL;
+    return contents->d.other->value.sequence;
+}
+
+/// The certificates a SignedData carries (borrowed), or NULL.
+static inline STACK_OF(X509) *fwgate_PKCS7_signed_certs(PKCS7 *p7) {
+    if (fwgate_PKCS7_signed_content_type(p7) == NULL) return NULL;
+    return p7->d.sign->cert;
+}
+
+/// A SignerInfo's signature value (borrowed).
+static inline const ASN1_OCTET_STRING *fwgate_PKCS7_SIGNER_INFO_signature(PKCS7_SIGNER_INFO *si) { return si == NULL ? NULL : si->enc_digest; }
+/// A SignerInfo's unsigned attributes (borrowed; NULL when there are none).
+static inline const STACK_OF(X509_ATTRIBUTE) *fwgate_PKCS7_SIGNER_INFO_unsigned_attributes(PKCS7_SIGNER_INFO *si) { return si == NULL ? NULL : si->unauth_attr; }
+/// Whether a SignerInfo has signed attributes.
+static inline int fwgate_PKCS7_SIGNER_INFO_has_signed_attributes(PKCS7_SIGNER_INFO *si) { return si != NULL && si->auth_attr != NULL && sk_X509_ATTRIBUTE_num(si->auth_attr) > 0; }
 
 // MARK: - TLS
 

@@ -72,6 +72,7 @@ public enum FormatRegistry {
         RegisteredFormat(UImageFormat.self),
         RegisteredFormat(FITFormat.self),
         RegisteredFormat(UEFICapsuleFormat.self),
+        RegisteredFormat(AuthenticodeFormat.self),
         RegisteredFormat(SUITFormat.self),
         RegisteredFormat(MinisignFormat.self),
         RegisteredFormat(SignifyFormat.self),
