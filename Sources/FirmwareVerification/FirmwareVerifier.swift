@@ -181,6 +181,7 @@ public struct FirmwareVerifier: Sendable {
         report.size = artifact.size
         report.companions = artifact.artifact.companions.isEmpty ? nil : artifact.artifact.companions
         report.securityCounter = description.securityCounter
+        report.compatibleDevices = description.compatibleDevices
         report.setDescription(description)
         return FormatStage(report: report, signingKey: result.signingKey)
     }

@@ -22,6 +22,9 @@ public struct VerificationReport: Sendable, Codable {
     public var version: String?
     /// The anti-rollback security counter from signed data, when the format has one.
     public var securityCounter: UInt64?
+    /// The device types an update package declares it is for (RAUC, SWUpdate, Mender); absent
+    /// for formats that declare none.
+    public var compatibleDevices: [String]?
     public var signer: Signer?
     /// The earliest notAfter of any certificate involved.
     public var earliestExpiry: Date?
@@ -67,7 +70,7 @@ public struct VerificationReport: Sendable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, file, sha256, size, format, companions, verdict, signed, version, securityCounter, signer, earliestExpiry, checks, chain
+        case schema, file, sha256, size, format, companions, verdict, signed, version, securityCounter, compatibleDevices, signer, earliestExpiry, checks, chain
         case description
     }
 
@@ -86,6 +89,7 @@ public struct VerificationReport: Sendable, Codable {
         checks = try container.decode([Check].self, forKey: .checks)
         chain = try container.decodeIfPresent([CertificateDescription].self, forKey: .chain)
         securityCounter = try container.decodeIfPresent(UInt64.self, forKey: .securityCounter)
+        compatibleDevices = try container.decodeIfPresent([String].self, forKey: .compatibleDevices)
         description = try container.decodeIfPresent(JSONValue.self, forKey: .description)
     }
 
@@ -105,6 +109,7 @@ public struct VerificationReport: Sendable, Codable {
         try container.encode(checks, forKey: .checks)
         try container.encodeIfPresent(chain, forKey: .chain)
         try container.encode(securityCounter, forKey: .securityCounter)
+        try container.encodeIfPresent(compatibleDevices, forKey: .compatibleDevices)
         try container.encodeIfPresent(description, forKey: .description)
     }
 

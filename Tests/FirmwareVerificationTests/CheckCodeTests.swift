@@ -11,6 +11,7 @@ import Testing
             "algorithm.weak",
             "cert.crl-unavailable", "cert.expired", "cert.expiring-soon", "cert.not-yet-valid", "cert.purpose", "cert.revoked",
             "cert.untrusted-chain",
+            "compatibility.device-type",
             "input.unreadable",
             "integrity.checksum-mismatch", "integrity.crc-mismatch", "integrity.digest-mismatch", "integrity.fit-unsigned-image",
             "integrity.unsigned-trailing-data",

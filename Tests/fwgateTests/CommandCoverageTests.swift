@@ -191,6 +191,43 @@ import Testing
         return db
     }
 
+    /// A Mender artifact for device type acme-pump-v2, verified for a pump whose model the
+    /// policy maps to that type (passes) and for a monitor whose model it maps elsewhere (fails
+    /// compatibility.device-type); the report carries the declared types.
+    @Test func deviceTypeCompatibilityThroughVerify() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let db = dir.appendingPathComponent("inv.sqlite").path
+        let devices = #"""
+            [{"id": "pump-7", "make": "acme-medical", "model": "Pump-X1"},
+             {"id": "mon-3", "make": "acme-medical", "model": "monitor-m3"},
+             {"id": "vent-1", "make": "acme-medical", "model": "vent-v9"}]
+            """#
+        try devices.write(to: dir.appendingPathComponent("devices.json"), atomically: true, encoding: .utf8)
+        #expect(try BinaryRunner.run(["devices", "import", dir.appendingPathComponent("devices.json").path, "--db", db]).status == 0)
+        let policy = dir.appendingPathComponent("policy.yaml").path
+        try "version: 1\ncompatible:\n  pump-x1: [acme-pump-v2]\n  monitor-m3: [acme-monitor-m3]\n".write(toFile: policy, atomically: true, encoding: .utf8)
+        func verify(_ device: String) throws -> [String: Any] {
+            let result = try BinaryRunner.run(
+                ["verify", "testvectors/mender/rsa-signed.mender", "--trust", "testvectors/mender/keys/rsa3072.pub.pem", "--policy", policy, "--device", device,
+                 "--db", db, "--at", Self.at, "--json"])
+            #expect(result.status == (device == "pump-7" ? 0 : 1), "\(result.stderr)")
+            return try #require(try Self.json(result.stdout) as? [String: Any])
+        }
+        func check(_ report: [String: Any]) -> [String: Any]? {
+            (report["checks"] as? [[String: Any]])?.first { $0["code"] as? String == "compatibility.device-type" }
+        }
+        let pump = try verify("pump-7")
+        #expect(pump["compatibleDevices"] as? [String] == ["acme-pump-v2"])
+        #expect(check(pump)?["status"] as? String == "passed")
+        let monitor = try verify("mon-3")
+        #expect(Self.failedCodes(monitor) == ["compatibility.device-type"])
+        #expect((check(monitor)?["message"] as? String)?.contains("accepts acme-monitor-m3") == true)
+        let unmapped = try verify("vent-1")
+        #expect(Self.failedCodes(unmapped) == ["compatibility.device-type"])
+        #expect((check(unmapped)?["message"] as? String)?.contains("no entry for model vent-v9") == true)
+    }
+
     @Test func devicesImportListShowAndRollbackThroughVerify() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -113,6 +113,13 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
     /// the format under `unsignedFormatsUnsafe`.
     public static let policyUnsignedFormat: CheckCode = "policy.unsigned-format"
 
+    // MARK: compatibility.*
+
+    /// An update package's compatible device types (RAUC `compatible`, SWUpdate
+    /// `hardware-compatibility`, Mender `device_type`) do not include what the policy's
+    /// `compatible:` maps the device's model to.
+    public static let compatibilityDeviceType: CheckCode = "compatibility.device-type"
+
     // MARK: rollback.*, metadata.*, manifest.*
 
     /// The candidate version is lower than the device's installed version.
@@ -144,6 +151,7 @@ public struct CheckCode: RawRepresentable, Hashable, Sendable, Codable, Comparab
         .algorithmWeak,
         .inputUnreadable,
         .policyFormatNotAllowed, .policyValidityTooShort, .policyUnsignedFormat,
+        .compatibilityDeviceType,
         .rollbackVersion, .rollbackSecurityCounter, .metadataExpired, .metadataThreshold,
         .manifestEntryMismatch, .manifestMissingEntry, .manifestUnlistedEntry,
     ]

@@ -38,6 +38,7 @@ extension CheckCode {
         .policyFormatNotAllowed: "format allowed",
         .policyValidityTooShort: "validity long enough",
         .policyUnsignedFormat: "signed (or unsigned allowed)",
+        .compatibilityDeviceType: "made for this device type",
         .rollbackVersion: "no version rollback",
         .rollbackSecurityCounter: "no security-counter rollback",
         .metadataExpired: "metadata current",

@@ -10,6 +10,13 @@ public protocol FirmwareDescription: Sendable, Codable {
     var version: String? { get }
     /// The anti-rollback security counter, when the format carries one in signed data.
     var securityCounter: UInt64? { get }
+    /// The device types an update package says it is for (RAUC `compatible`, SWUpdate
+    /// `hardware-compatibility`, Mender `device_type`); nil when the format declares none.
+    var compatibleDevices: [String]? { get }
+}
+
+extension FirmwareDescription {
+    public var compatibleDevices: [String]? { nil }
 }
 
 /// A key the caller trusts, already filtered to the vendor/model scope of this verification.

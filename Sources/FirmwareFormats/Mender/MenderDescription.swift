@@ -32,6 +32,7 @@ public struct MenderDescription: FirmwareDescription {
     /// The version the rollback rule compares: `rootfs-image.version`, else the artifact name.
     public var version: String? { provides["rootfs-image.version"] ?? artifactName }
     public var securityCounter: UInt64? { nil }
+    public var compatibleDevices: [String]? { deviceTypes.isEmpty ? nil : deviceTypes }
 
     let members: [MenderMember]
     let manifest: [MenderManifestEntry]

@@ -88,6 +88,7 @@ public struct RAUCDescription: FirmwareDescription {
     public var cmsStart: Int64
     public var version: String? { bundleVersion }
     public var securityCounter: UInt64? { nil }
+    public var compatibleDevices: [String]? { compatible.map { [$0] } }
 
     public struct Image: Sendable, Codable, Hashable {
         public var slotClass: String

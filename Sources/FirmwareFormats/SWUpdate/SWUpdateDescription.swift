@@ -30,6 +30,8 @@ public struct SWUpdateDescription: FirmwareDescription {
     public var signed: Bool { signature != nil }
     public var version: String? { softwareVersion }
     public var securityCounter: UInt64? { nil }
+    /// `hardware-compatibility`; nil when the package lists none (SWUpdate then installs on any board).
+    public var compatibleDevices: [String]? { hardwareCompatibility.isEmpty ? nil : hardwareCompatibility }
 
     let members: [CpioEntry]
     let swDescription: Data

@@ -37,7 +37,7 @@ extension Policy {
         return Policy(
             source: path, digest: digest, vendors: vendors, formats: file.formats, unsignedFormatsUnsafe: file.unsignedFormatsUnsafe,
             algorithms: file.algorithms, rollback: file.rollback, expiry: file.expiry, knownTestKeys: file.knownTestKeys,
-            unsignedTrailingData: file.unsignedTrailingData)
+            unsignedTrailingData: file.unsignedTrailingData, compatible: file.compatible)
     }
 
     /// Loads a vendor entry's key and root files (with `TrustStore.load`'s rules) and names the

@@ -36,11 +36,14 @@ public struct Policy: Sendable {
     /// What bytes after a signed image that nothing covers (`integrity.unsigned-trailing-data`)
     /// do to the verdict.
     public let unsignedTrailingData: TrailingDataHandling
+    /// Device model (lowercased) → the compatible strings its updater accepts; nil when the
+    /// policy has no `compatible:` map.
+    public let compatible: [String: [String]]?
 
     init(
         source: String?, digest: String, vendors: [VendorPolicy], formats: Set<FormatID>?, unsignedFormatsUnsafe: Set<FormatID>,
         algorithms: AlgorithmPolicy, rollback: RollbackPolicy, expiry: ExpiryPolicy, knownTestKeys: KnownTestKeyPolicy,
-        unsignedTrailingData: TrailingDataHandling = .warn
+        unsignedTrailingData: TrailingDataHandling = .warn, compatible: [String: [String]]? = nil
     ) {
         self.source = source
         self.digest = digest
@@ -52,6 +55,7 @@ public struct Policy: Sendable {
         self.expiry = expiry
         self.knownTestKeys = knownTestKeys
         self.unsignedTrailingData = unsignedTrailingData
+        self.compatible = compatible
     }
 
     /// The built-in policy as YAML: what ``default`` means, and what its ``digest`` is taken of.
@@ -90,6 +94,7 @@ public struct Policy: Sendable {
             UnsignedFormatRule(unsafeFormats: unsignedFormatsUnsafe),
             AlgorithmStrengthRule(policy: algorithms),
             KnownTestKeyRule(allowUnsafe: knownTestKeys.allowUnsafe),
+            CompatibilityRule(compatible: compatible),
             RollbackRule(policy: rollback),
             ExpiryWindowRule(policy: expiry),
         ]

@@ -15,9 +15,11 @@ struct PolicyFile: Decodable {
     var expiry: ExpiryPolicy
     var knownTestKeys: KnownTestKeyPolicy
     var unsignedTrailingData: TrailingDataHandling
+    /// Model (lowercased) → compatible strings.
+    var compatible: [String: [String]]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case version, vendors, formats, unsignedFormatsUnsafe, algorithms, rollback, expiry, knownTestKeys, unsignedTrailingData
+        case version, vendors, formats, unsignedFormatsUnsafe, algorithms, rollback, expiry, knownTestKeys, unsignedTrailingData, compatible
     }
 
     init(from decoder: any Decoder) throws {
@@ -46,6 +48,21 @@ struct PolicyFile: Decodable {
             unsignedTrailingData = value
         } else {
             unsignedTrailingData = .warn
+        }
+        if let map = try container.decodeIfPresent([String: [String]].self, forKey: .compatible) {
+            var lowered: [String: [String]] = [:]
+            for (model, strings) in map {
+                let key = model.trimmingCharacters(in: .whitespaces).lowercased()
+                guard !key.isEmpty, !strings.isEmpty, strings.allSatisfy({ !$0.isEmpty }) else {
+                    throw PolicyProblem(
+                        codingPath: [CodingKeys.compatible], "model '\(model)' needs a non-empty list of compatible strings (as the package's updater compares them)")
+                }
+                guard lowered[key] == nil else {
+                    throw PolicyProblem(codingPath: [CodingKeys.compatible], "model '\(model)' is listed twice (models compare case-insensitively)")
+                }
+                lowered[key] = strings
+            }
+            compatible = lowered
         }
     }
 }
