@@ -113,6 +113,12 @@ static inline const ASN1_STRING *fwgate_PKCS7_signed_other_sequence(PKCS7 *p7) {
     return contents->d.other->value.sequence;
 }
 
+/// How many algorithms a SignedData's digestAlgorithms SET names (-1 when it is not SignedData).
+static inline int fwgate_PKCS7_signed_digest_algorithm_count(PKCS7 *p7) {
+    if (fwgate_PKCS7_signed_content_type(p7) == NULL) return -1;
+    return sk_X509_ALGOR_num(p7->d.sign->md_algs);
+}
+
 /// The certificates a SignedData carries (borrowed), or NULL.
 static inline STACK_OF(X509) *fwgate_PKCS7_signed_certs(PKCS7 *p7) {
     if (fwgate_PKCS7_signed_content_type(p7) == NULL) return NULL;

@@ -98,6 +98,13 @@ public struct AuthenticodeSignature: Sendable {
         guard let sequence = fwgate_PKCS7_signed_other_sequence(pointer), let content = Self.bytes(sequence) else {
             throw CryptoError(.malformedInput, "the SpcIndirectDataContent is missing or not a SEQUENCE")
         }
+        // The specification allows one digest algorithm; OpenSSL 3.0's PKCS7_verify also leaks
+        // a digest BIO when given the content of a SignedData that names several (found by
+        // the Authenticode fuzz target).
+        let digestAlgorithms = fwgate_PKCS7_signed_digest_algorithm_count(pointer)
+        guard digestAlgorithms == 1 else {
+            throw CryptoError(.malformedInput, "an Authenticode signature names exactly one digest algorithm; this one names \(digestAlgorithms)")
+        }
         guard let infos = PKCS7_get_signer_info(pointer), fwgate_sk_PKCS7_SIGNER_INFO_num(infos) == 1,
             let info = fwgate_sk_PKCS7_SIGNER_INFO_value(infos, 0)
         else {
