@@ -74,7 +74,7 @@ public enum FuzzDriver {
             precondition(report.signed && report.signer != nil, "fuzz: a non-failing verdict without a trusted signer")
             precondition(!report.checks.contains { $0.status == .failed }, "fuzz: a failed check but no failing verdict")
         }
-        let families: Set<String> = ["malformed", "integrity", "signature", "key", "cert", "algorithm", "input", "policy", "rollback", "metadata", "manifest"]
+        let families: Set<String> = ["malformed", "integrity", "signature", "key", "cert", "algorithm", "input", "policy", "compatibility", "rollback", "metadata", "manifest"]
         for check in report.checks {
             precondition(families.contains(check.code.family), "fuzz: unknown check family \(check.code)")
             precondition(!check.message.isEmpty, "fuzz: a check without a message: \(check.code)")

@@ -62,7 +62,10 @@ public struct FirmwareVerifier: Sendable {
         public let artifact: Artifact
         public var path: String { artifact.path }
         public let size: Int64
-        public let sha256: String?
+        /// The file's SHA-256 (hex); waits for it when it is still being computed beside the
+        /// format's verification.
+        public var sha256: String? { fileDigest.wait()?.hex }
+        let fileDigest: FileDigest
         let opened: OpenedArtifact
         let format: RegisteredFormat?
         let parsed: Result<any FirmwareDescription, MalformedInput>?
@@ -102,7 +105,7 @@ public struct FirmwareVerifier: Sendable {
         guard let format = try choose(forced, for: opened) else {
             let digests = try digests([fileDigest], source: source, path: artifact.path)
             return PreparedArtifact(
-                artifact: artifact, size: source.count, sha256: digests[fileDigest]?.hex, opened: opened, format: nil, parsed: nil,
+                artifact: artifact, size: source.count, fileDigest: .ready(digests[fileDigest]), opened: opened, format: nil, parsed: nil,
                 digests: digests)
         }
         let unexpected = artifact.roles.subtracting(format.companionRoles)
@@ -118,9 +121,17 @@ public struct FirmwareVerifier: Sendable {
                 request.range.upperBound == .max ? DigestRequest(request.algorithm, request.range.lowerBound..<source.count) : request
             }
         }
+        // A format that asks for no digest of its own streams the file in its own way (inflating
+        // archives, hashing a verity tree, reading a PE's ranges): the file's SHA-256 for the
+        // report is then computed on another core while it does, not before.
+        if requests.count == 1, case .success = parsed, source.count >= FileDigest.backgroundMinimum {
+            return PreparedArtifact(
+                artifact: artifact, size: source.count, fileDigest: .background(BackgroundDigest(fileDigest, over: source)), opened: opened,
+                format: format, parsed: parsed, digests: [:])
+        }
         let digests = try digests(requests, source: source, path: artifact.path)
         return PreparedArtifact(
-            artifact: artifact, size: source.count, sha256: digests[fileDigest]?.hex, opened: opened, format: format, parsed: parsed,
+            artifact: artifact, size: source.count, fileDigest: .ready(digests[fileDigest]), opened: opened, format: format, parsed: parsed,
             digests: digests)
     }
 
@@ -174,7 +185,11 @@ public struct FirmwareVerifier: Sendable {
             source: artifact.opened.primary, path: path, artifact: artifact.artifact, companions: artifact.opened.companions,
             trustedKeys: trust.keys, trustedRoots: trust.roots, intermediates: trust.intermediates, crls: trust.crls,
             trustDocuments: trust.documents, folder: artifact.opened.folder, signatureScheme: signatureScheme, at: at, digests: artifact.digests)
-        let result = format.verify(description, input)
+        var result = format.verify(description, input)
+        if case .failure(let error) = artifact.fileDigest.result {
+            result.checks.append(.failed(.inputUnreadable, subject: path, "the file could not be read to the end for its SHA-256: \(error.reason)"))
+            result.signer = nil
+        }
         var report = VerificationReport(
             file: path, sha256: artifact.sha256, format: format.id, signed: result.signed,
             version: description.version, signer: result.signer, earliestExpiry: result.earliestExpiry, checks: result.checks)
@@ -291,5 +306,50 @@ struct OpenedArtifact: Sendable {
         } catch {
             throw FwgateError(InputFile.isMissing(path) ? .fileNotFound : .unreadableInput, error.reason)
         }
+    }
+}
+
+/// The file's SHA-256 for the report: computed with the format's digests, or on another thread.
+enum FileDigest: Sendable {
+    case ready(Digest?)
+    case background(BackgroundDigest)
+
+    /// Below this the thread costs more than the overlap saves.
+    static let backgroundMinimum: Int64 = 4 << 20
+
+    var result: Result<Digest, CryptoError>? {
+        switch self {
+        case .ready(let digest): digest.map { .success($0) }
+        case .background(let pending): pending.wait()
+        }
+    }
+
+    func wait() -> Digest? { try? result?.get() }
+}
+
+/// A digest of a range computed on a global queue; ``wait()`` blocks until it is done (any
+/// number of times, from any thread).
+final class BackgroundDigest: @unchecked Sendable {
+    // @unchecked Sendable: `outcome` is written once, on the worker, before the group is left,
+    // and read only after waiting on the group (which orders the two).
+    private let group = DispatchGroup()
+    private var outcome: Result<Digest, CryptoError>?
+
+    init(_ request: DigestRequest, over source: any ByteSource) {
+        group.enter()
+        DispatchQueue.global(qos: .userInitiated).async {
+            do throws(CryptoError) {
+                let digests = try MultiRangeDigest.compute([request], over: source)
+                self.outcome = digests[request].map { .success($0) } ?? .failure(CryptoError(.io, "no digest was computed"))
+            } catch {
+                self.outcome = .failure(error)
+            }
+            self.group.leave()
+        }
+    }
+
+    func wait() -> Result<Digest, CryptoError>? {
+        group.wait()
+        return outcome
     }
 }

@@ -61,3 +61,32 @@ import Testing
         #expect(DigestAlgorithm(name: "whirlpool") == nil)
     }
 }
+
+/// The pipelined digest hashes on another thread what the caller copies in: the same digest as
+/// one context, whatever the update sizes and the buffer size.
+@Suite struct PipelinedDigestTests {
+    @Test(arguments: [0, 1, 4095, 4096, 4097, 100_003, 1 << 20])
+    func matchesOneContext(length: Int) throws {
+        let message = Data((0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 7) })
+        let pipelined = try PipelinedDigest(.sha256, bufferSize: 4096)
+        var offset = 0
+        var step = 1
+        message.withUnsafeBytes { raw in
+            while offset < raw.count {
+                let take = min(step, raw.count - offset)
+                pipelined.update(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + take)]))
+                offset += take
+                step = step * 3 + 1  // uneven pieces across buffer boundaries
+            }
+        }
+        #expect(pipelined.finalize() == (try Digest.hash(message, using: .sha256)))
+    }
+
+    /// A digest dropped before finalize (the producer failed) gives its buffers back cleanly.
+    @Test func droppedUnfinished() throws {
+        for _ in 0..<50 {
+            let pipelined = try PipelinedDigest(.sha384, bufferSize: 1024)
+            Data(repeating: 7, count: 5000).withUnsafeBytes { pipelined.update($0) }
+        }
+    }
+}
