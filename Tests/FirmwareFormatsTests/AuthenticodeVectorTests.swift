@@ -155,3 +155,22 @@ import Testing
         #expect(AuthenticodeSignature.derLength(Data([0x30])) == nil)
     }
 }
+
+extension AuthenticodeVectorTests {
+    /// A SignedData whose digestAlgorithms names an algorithm OpenSSL does not know: the
+    /// signature is not valid, said by name (the fuzz target found OpenSSL 3.0 leaking its copy
+    /// of the content on this path when it was given a memory BIO).
+    @Test func unknownDigestAlgorithmIsNotValid() throws {
+        let data = try Self.image("signed.efi")
+        let description = try Self.parse(data)
+        let entry = try #require(description.image.certificates.first)
+        var der = data.subdata(in: Int(entry.offset + 8)..<Int(entry.offset + entry.length))
+        der = der.prefix(try #require(AuthenticodeSignature.derLength(der)))
+        let sha256OID = Data([0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01])
+        let first = try #require(der.range(of: sha256OID))  // SignedData.digestAlgorithms comes first
+        der[first.upperBound - 1] = 0x7f
+        let signature = try AuthenticodeSignature(der: der)
+        let verification = try signature.verify(roots: [], at: Date(timeIntervalSince1970: 1_780_272_000))
+        #expect(verification.result.signature != .valid)
+    }
+}
