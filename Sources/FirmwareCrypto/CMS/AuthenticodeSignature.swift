@@ -56,7 +56,14 @@ public struct AuthenticodeSignature: Sendable {
     /// The length of the DER element at the start of `bytes` (header included), as OpenSSL's
     /// ASN1_get_object reads it; nil when it is not a definite-length element that fits.
     public static func derLength(_ bytes: Data) -> Int? {
-        bytes.withUnsafeBytes { raw -> Int? in
+        derElement(bytes).map { $0.header + $0.length }
+    }
+
+    /// The header length, content length and tag of the definite-length DER element at the
+    /// start of `bytes`, as OpenSSL's ASN1_get_object reads them; nil when it is damaged or
+    /// does not fit.
+    private static func derElement(_ bytes: Data) -> (header: Int, length: Int, tag: Int32)? {
+        bytes.withUnsafeBytes { raw -> (Int, Int, Int32)? in
             guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count >= 2 else { return nil }
             var cursor: UnsafePointer<UInt8>? = base
             var length = 0
@@ -68,7 +75,7 @@ public struct AuthenticodeSignature: Sendable {
             guard flags & 0x80 == 0, flags != 0x21, let end = cursor else { return nil }
             let header = end - base
             guard length >= 0, header + length <= raw.count else { return nil }
-            return header + length
+            return (header, length, tag)
         }
     }
 
@@ -196,19 +203,10 @@ public struct AuthenticodeSignature: Sendable {
         return (oidText(object), algorithmName(algorithm), digestBytes)
     }
 
-    /// The length of the DER header of the SEQUENCE at the start of `der`.
+    /// The length of the DER header of the SEQUENCE that is the whole of `der`.
     private static func headerLength(_ der: Data) -> Int? {
-        der.withUnsafeBytes { raw -> Int? in
-            guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count >= 2 else { return nil }
-            var cursor: UnsafePointer<UInt8>? = base
-            var length = 0
-            var tag: Int32 = 0
-            var tagClass: Int32 = 0
-            let flags = ASN1_get_object(&cursor, &length, &tag, &tagClass, raw.count)
-            ErrorQueue.clear()
-            guard flags & 0x80 == 0, flags != 0x21, tag == V_ASN1_SEQUENCE, let end = cursor, (end - base) + length == raw.count else { return nil }
-            return end - base
-        }
+        guard let element = derElement(der), element.tag == V_ASN1_SEQUENCE, element.header + element.length == der.count else { return nil }
+        return element.header
     }
 
     private static func summary(_ info: UnsafeMutablePointer<PKCS7_SIGNER_INFO>) -> CMSSignedData.SignerInfoSummary {
@@ -246,15 +244,8 @@ public struct AuthenticodeSignature: Sendable {
         return String(decoding: buffer[0..<Int(length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// OpenSSL's short name of an algorithm ("SHA256"), or the dotted OID.
     static func algorithmName(_ algorithm: UnsafePointer<X509_ALGOR>?) -> String {
-        guard let algorithm else { return "unknown" }
-        var object: OpaquePointer?
-        X509_ALGOR_get0(&object, nil, nil, algorithm)
-        guard let object else { return "unknown" }
-        let nid = OBJ_obj2nid(object)
-        if nid != NID_undef, let name = OBJ_nid2sn(nid) { return String(cString: name) }
-        return oidText(object)
+        CMSSignedData.algorithmName(algorithm.map { UnsafeMutablePointer(mutating: $0) })
     }
 
     /// Verifies the SignerInfo over the SpcIndirectDataContent, then the timestamp (which, when

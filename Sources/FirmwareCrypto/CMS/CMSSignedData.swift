@@ -86,7 +86,7 @@ public struct CMSSignedData: Sendable {
     }
 
     /// The short name of an X509_ALGOR's OID, or its dotted form when OpenSSL has no name.
-    private static func algorithmName(_ algorithm: UnsafeMutablePointer<X509_ALGOR>?) -> String {
+    static func algorithmName(_ algorithm: UnsafeMutablePointer<X509_ALGOR>?) -> String {
         guard let algorithm else { return "unknown" }
         var object: OpaquePointer?
         X509_ALGOR_get0(&object, nil, nil, algorithm)
