@@ -121,13 +121,19 @@ public struct FirmwareVerifier: Sendable {
                 request.range.upperBound == .max ? DigestRequest(request.algorithm, request.range.lowerBound..<source.count) : request
             }
         }
-        // A format that asks for no digest of its own streams the file in its own way (inflating
-        // archives, hashing a verity tree, reading a PE's ranges): the file's SHA-256 for the
-        // report is then computed on another core while it does, not before.
-        if requests.count == 1, case .success = parsed, source.count >= FileDigest.backgroundMinimum {
+        // A format whose own digests cover little of the file streams it in its own way
+        // (inflating archives, hashing a verity tree, reading a PE's ranges): the file's SHA-256
+        // for the report is then computed on another core while it does, not before; its own
+        // small digests are computed first, as its rules need them.
+        let own = requests.dropFirst()
+        if case .success = parsed, source.count >= FileDigest.backgroundMinimum,
+            own.reduce(Int64(0), { $0 + Int64($1.range.count) }) <= source.count / 8
+        {
+            let pending = BackgroundDigest(fileDigest, over: source)
+            let digests = try digests(Array(own), source: source, path: artifact.path)
             return PreparedArtifact(
-                artifact: artifact, size: source.count, fileDigest: .background(BackgroundDigest(fileDigest, over: source)), opened: opened,
-                format: format, parsed: parsed, digests: [:])
+                artifact: artifact, size: source.count, fileDigest: .background(pending), opened: opened, format: format, parsed: parsed,
+                digests: digests)
         }
         let digests = try digests(requests, source: source, path: artifact.path)
         return PreparedArtifact(
