@@ -69,7 +69,10 @@ import Testing
 
     // MARK: - What mksquashfs writes
 
-    @Test(arguments: ["files.sqfs", "blocks.sqfs", "stored.sqfs", "many.sqfs"])
+    /// sparse.sqfs: a 64 MiB file's 16,384 size words (64 KiB) sit in an inode table of a few
+    /// hundred bytes, compressed (the first reader bounded the words by the table's size on
+    /// disk and refused a 256 MiB image in the benchmark bundle).
+    @Test(arguments: ["files.sqfs", "blocks.sqfs", "stored.sqfs", "many.sqfs", "sparse.sqfs"])
     func readsWhatMksquashfsWrites(_ name: String) throws {
         let expected = try #require(Self.expected.images[name])
         let reader = try open(try Self.image(name))
@@ -79,6 +82,7 @@ import Testing
             let file = try #require(try reader.file(named: fileName))
             #expect(file.size == want.size, "\(fileName)")
             #expect(try sha256(reader, file) == want.sha256, "\(fileName)")
+            guard want.size <= 1 << 20 else { continue }
             let whole = try reader.read(file, limit: 1 << 20)
             #expect(whole.count == Int(want.size))
             #expect(try Digest.hash(whole, using: .sha256).hex == want.sha256)
@@ -345,7 +349,7 @@ import Testing
     }
 
     @Test func everyImageReadsInFullWithoutError() throws {
-        for name in ["files.sqfs", "blocks.sqfs", "stored.sqfs", "many.sqfs"] {
+        for name in ["files.sqfs", "blocks.sqfs", "stored.sqfs", "many.sqfs", "sparse.sqfs"] {
             try readAll(try Self.image(name))
         }
     }

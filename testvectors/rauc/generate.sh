@@ -73,7 +73,7 @@ bundle plain-xz plain 3000 keys/signer.pem keys/signer.key.pem "-comp xz"
 # reproducible (-mkfs-time 0 -all-time 0 -all-root), so a rerun gives the same bytes.
 MK=(-noappend -quiet -no-progress -no-xattrs -all-root -mkfs-time 0 -all-time 0)
 S=$WORK/squashfs
-mkdir -p squashfs "$S/files/sub" "$S/blocks" "$S/stored" "$S/many" "$S/xz"
+mkdir -p squashfs "$S/files/sub" "$S/blocks" "$S/stored" "$S/many" "$S/xz" "$S/sparse"
 stream 3000 00000000000000000000000000000011 >"$S/files/rootfs.img"
 text 6000 "fwgate squashfs reader test line" >"$S/files/notes.txt"
 text 100 inner >"$S/files/sub/inner.txt"
@@ -87,6 +87,7 @@ text 5000 "stored metadata" >"$S/stored/a.txt"
 text 300 "small" >"$S/stored/b.txt"
 for i in $(seq -w 1 300); do : >"$S/many/entry-$i-with-a-long-name-to-fill-the-listing"; done
 text 2000 "xz compressed" >"$S/xz/a.txt"
+head -c $((64 << 20)) /dev/zero >"$S/sparse/zeros.img"
 # files: default gzip, 128 KiB blocks, tails in a fragment; a subfolder, a symlink, an empty file.
 run mksquashfs "$S/files" squashfs/files.sqfs "${MK[@]}"
 # blocks: 4 KiB blocks, no fragments: stored (random), compressed (text) and sparse (zeros)
@@ -98,6 +99,9 @@ run mksquashfs "$S/stored" squashfs/stored.sqfs "${MK[@]}" -b 4096 -noI -noD -no
 # many: 300 entries: the listing spans metadata blocks, under two headers (at most 256 each).
 run mksquashfs "$S/many" squashfs/many.sqfs "${MK[@]}"
 run mksquashfs "$S/xz" squashfs/xz.sqfs "${MK[@]}" -comp xz
+# sparse: 64 MiB of zeros in 4 KiB blocks: 16,384 sparse blocks, whose size words (64 KiB)
+# compress to a few hundred bytes of inode table.
+run mksquashfs "$S/sparse" squashfs/sparse.sqfs "${MK[@]}" -b 4096
 # What each image holds, from the folders it was made from (not from fwgate): each top-level
 # entry's kind, and each top-level regular file's size and SHA-256 (many's 300 are all empty:
 # their names and kinds only).
@@ -106,7 +110,7 @@ import hashlib, json, os, stat, sys
 root = sys.argv[1]
 out = {"about": "what each image's root holds, read from the folders generate.sh gave mksquashfs (sizes and sha256 by Python's hashlib)",
        "images": {}}
-for name in ["files", "blocks", "stored", "many", "xz"]:
+for name in ["files", "blocks", "stored", "many", "xz", "sparse"]:
     entries, files = {}, {}
     for entry in sorted(os.listdir(f"{root}/{name}")):
         path = f"{root}/{name}/{entry}"

@@ -124,13 +124,16 @@ extension SquashfsReader {
             fragment = SquashfsFile.Fragment(index: fragmentIndex, offset: Int(fragmentOffset))
         }
         let blockCount = fragment == nil ? (fileSize + blockSize - 1) / blockSize : fileSize / blockSize
-        // The size words are in the inode table: there cannot be more of them than it holds.
-        guard blockCount <= (superblock.directoryTableStart - superblock.inodeTableStart) / 4 else {
+        // The size words are in the inode table: there cannot be more of them than it holds
+        // decompressed (each metadata block takes at least 3 bytes on disk and holds at most
+        // 8 KiB).
+        let tableBytes = superblock.directoryTableStart - superblock.inodeTableStart
+        guard blockCount <= (tableBytes + 2) / 3 * Int64(Self.metadataSize) / 4 else {
             throw MalformedInput(
-                .malformedLength, at: cursor.offset, "'\(name)': \(fileSize) bytes need \(blockCount) block sizes, more than the inode table holds")
+                .malformedLength, at: cursor.offset, "'\(name)': \(fileSize) bytes need \(blockCount) block sizes, more than the inode table can hold")
         }
         var words: [UInt32] = []
-        words.reserveCapacity(Int(blockCount))
+        words.reserveCapacity(Int(min(blockCount, 1 << 16)))
         var storedEnd: Int64? = fragment == nil && fileSize > 0 ? Int64(start) : nil
         var remaining = fileSize
         for _ in 0..<blockCount {
