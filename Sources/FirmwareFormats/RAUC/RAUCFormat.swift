@@ -124,7 +124,16 @@ public enum RAUCFormat: FirmwareFormat {
         }
     }
 
-    public static func digestRequests(for description: RAUCDescription) -> [DigestRequest] { [] }
+    /// Plain bundles: the payload's SHA-256 (the signed content: OpenSSL then checks the
+    /// signature against it instead of reading the payload again) and the SHA-256 of each image
+    /// stored as one run of uncompressed blocks (the image's digest is that range's). Both come
+    /// from the pipeline's single pass over the file, beside the file's own SHA-256 (the payload's
+    /// is that lane's state at the CMS; an image's runs on the other core), so a bundle is read
+    /// once. Images stored otherwise are streamed through the squashfs reader when verified.
+    public static func digestRequests(for description: RAUCDescription) -> [DigestRequest] {
+        guard description.bundleFormat == "plain", description.signedData.verifiesWithDigest(.sha256) else { return [] }
+        return [description.payloadDigest] + description.storedImages.values.map { DigestRequest(.sha256, $0) }
+    }
 
     public static func verify(_ description: RAUCDescription, input: FormatVerificationInput) -> FormatVerificationResult {
         RAUCVerifier(description: description, input: input).result()
@@ -196,6 +205,21 @@ public struct RAUCDescription: FirmwareDescription {
         self.cmsStart = cmsStart
     }
 
+    /// The signed content of a plain bundle: everything before the CMS.
+    var payloadDigest: DigestRequest { DigestRequest(.sha256, 0..<cmsStart) }
+
+    /// The images (by file name) that a plain bundle's squashfs stores as one run of
+    /// uncompressed blocks, and where.
+    var storedImages: [String: Range<Int64>] {
+        guard let reader = squashfs?.reader, let manifest else { return [:] }
+        var ranges: [String: Range<Int64>] = [:]
+        for image in manifest.images {
+            guard let name = image.values["filename"], let file = try? reader.file(named: name), let range = file.storedRange else { continue }
+            ranges[name] = range
+        }
+        return ranges
+    }
+
     /// Why the manifest could not be read, when it could not.
     var manifestNote: String? {
         guard manifest == nil else { return nil }
@@ -256,7 +280,13 @@ struct RAUCVerifier {
                             "the signature carries a manifest without verity parameters: it signs the manifest, not the squashfs, so nothing covers the payload")
                     ], signed: true)
             }
-            content = .source(JoinedByteSource([.init(input.source, 0..<description.cmsStart)]))
+            // The payload's digest from the file's one pass when the signature can be checked
+            // against it; otherwise OpenSSL streams the payload itself.
+            if let digest = input.digests[description.payloadDigest] {
+                content = .digest(digest)
+            } else {
+                content = .source(JoinedByteSource([.init(input.source, 0..<description.cmsStart)]))
+            }
         case "verity":
             content = nil
         default:
@@ -389,17 +419,23 @@ struct RAUCVerifier {
                     continue
                 }
             }
-            guard let context = try? DigestContext(.sha256) else {
-                checks.append(.failed(.integrityUnverifiable, subject: subject, "SHA-256 is not available to check '\(name)'"))
-                continue
+            let digest: String
+            if let range = file.storedRange, let computed = input.digests[DigestRequest(.sha256, range)] {
+                // Stored as one run: hashed in the file's pass, beside the signed payload.
+                digest = computed.hex
+            } else {
+                guard let context = try? DigestContext(.sha256) else {
+                    checks.append(.failed(.integrityUnverifiable, subject: subject, "SHA-256 is not available to check '\(name)'"))
+                    continue
+                }
+                do throws(MalformedInput) {
+                    try reader.stream(file) { context.update($0) }
+                } catch {
+                    checks.append(.failed(error.code, subject: subject, "the bundle's squashfs: \(error.message) (at offset \(error.offset.hex))"))
+                    continue
+                }
+                digest = context.finalize().hex
             }
-            do throws(MalformedInput) {
-                try reader.stream(file) { context.update($0) }
-            } catch {
-                checks.append(.failed(error.code, subject: subject, "the bundle's squashfs: \(error.message) (at offset \(error.offset.hex))"))
-                continue
-            }
-            let digest = context.finalize().hex
             guard digest == expected else {
                 checks.append(
                     .failed(.manifestEntryMismatch, subject: subject, "'\(name)' has SHA-256 \(digest); \(section) says \(expected): it was changed after signing"))
