@@ -9,15 +9,17 @@ extension FormatID {
 /// RAUC bundles (rauc.readthedocs.io "Bundle Formats"): a squashfs payload, then (verity) its
 /// dm-verity hash tree, then a CMS SignedData and its size as an 8-byte big-endian number.
 ///
-/// - plain: the CMS signs the payload (detached): verified over those bytes, streamed. The
-///   manifest is `manifest.raucm` inside the squashfs (read with the bounded squashfs reader
-///   over the same bytes the signature covers).
+/// - plain: the CMS signs the payload (detached): verified over those bytes, against their
+///   SHA-256 from the file's one digest pass (or streamed, for a SignerInfo without signed
+///   attributes). The manifest is `manifest.raucm` inside the squashfs, read with the bounded
+///   squashfs reader over the same bytes the signature covers.
 /// - verity: the CMS carries the manifest; its `verity-hash`, `verity-salt` and `verity-size`
 ///   are checked against a hash tree recomputed over the payload, and the stored tree against
 ///   the computed one (`rauc info` checks only the manifest's signature).
 /// Either way the signer must chain to a `--trust` root with the code-signing purpose at the
 /// context time; then, and only then, each `[image.*]` of the manifest is looked up at the
-/// squashfs's top level and its size and sha256 checked, streamed (`rauc info` checks neither;
+/// squashfs's top level and its size and sha256 checked (an image stored uncompressed is hashed
+/// in the same pass as the payload, any other streamed block by block; `rauc info` checks neither;
 /// `rauc install` checks the sha256). `crypt` bundles (encrypted) are reported as not
 /// verifiable, and so are images in a squashfs compressed with anything but gzip.
 public enum RAUCFormat: FirmwareFormat {
@@ -26,7 +28,7 @@ public enum RAUCFormat: FirmwareFormat {
     public static let detects = "squashfs magic 'hsqs' at offset 0 (then a CMS SignedData whose size is the last 8 bytes, big-endian)"
     public static let verifies = [
         "the CMS signature chained to a trusted root (code signing) at the context time",
-        "plain: the signature over the whole squashfs payload, streamed",
+        "plain: the signature over the whole squashfs payload, hashed in the file's one pass",
         "verity: the manifest's verity root hash and tree size against a dm-verity tree recomputed over the payload, and the stored tree",
         "once the signature (and verity tree) passed: each [image.*] of the manifest at the squashfs's top level, by size and sha256, streamed (gzip squashfs only)",
         "the trailer, payload and tree sizes against the file; the squashfs (plain: its manifest.raucm) read bounded",
