@@ -211,16 +211,23 @@ public struct RAUCDescription: FirmwareDescription {
     var payloadDigest: DigestRequest { DigestRequest(.sha256, 0..<cmsStart) }
 
     /// The images (by file name) that a plain bundle's squashfs stores as one run of
-    /// uncompressed blocks, and where.
+    /// uncompressed blocks, and where. This runs before the signature is checked, so it is
+    /// bounded: the root listed once, at most ``maxStoredImages`` distinct names looked up
+    /// (others are streamed after the signature passed).
     var storedImages: [String: Range<Int64>] {
-        guard let reader = squashfs?.reader, let manifest else { return [:] }
+        guard let reader = squashfs?.reader, let manifest, let entries = try? reader.rootEntries() else { return [:] }
+        let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let names = Set(manifest.images.compactMap { $0.values["filename"] })
         var ranges: [String: Range<Int64>] = [:]
-        for image in manifest.images {
-            guard let name = image.values["filename"], let file = try? reader.file(named: name), let range = file.storedRange else { continue }
+        for name in names.sorted().prefix(Self.maxStoredImages) {
+            guard let entry = byName[name], entry.kind == .file, let file = try? reader.file(entry), let range = file.storedRange else { continue }
             ranges[name] = range
         }
         return ranges
     }
+
+    /// RAUC bundles carry a handful of images; more are checked, but streamed.
+    static let maxStoredImages = 64
 
     /// Why the manifest could not be read, when it could not.
     var manifestNote: String? {
@@ -387,6 +394,12 @@ struct RAUCVerifier {
                 }
             }
         }
+        let byName: [String: SquashfsEntry]
+        do throws(MalformedInput) {
+            byName = Dictionary(try reader.rootEntries().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        } catch {
+            return [.failed(error.code, subject: subject, "the bundle's squashfs: \(error.message) (at offset \(error.offset.hex))")]
+        }
         var checks: [Check] = []
         var matched = 0
         for image in images {
@@ -401,7 +414,7 @@ struct RAUCVerifier {
             }
             let file: SquashfsFile
             do throws(MalformedInput) {
-                guard let entry = try reader.entry(named: name) else {
+                guard let entry = byName[name] else {
                     checks.append(.failed(.manifestMissingEntry, subject: subject, "'\(name)' (\(section)) is not at the top level of the bundle's squashfs"))
                     continue
                 }

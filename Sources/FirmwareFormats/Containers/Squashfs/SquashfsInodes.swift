@@ -126,33 +126,39 @@ extension SquashfsReader {
         let blockCount = fragment == nil ? (fileSize + blockSize - 1) / blockSize : fileSize / blockSize
         // The size words are in the inode table: there cannot be more of them than it holds
         // decompressed (each metadata block takes at least 3 bytes on disk and holds at most
-        // 8 KiB).
+        // 8 KiB). They are not read here (a sparse file may have millions).
         let tableBytes = superblock.directoryTableStart - superblock.inodeTableStart
         guard blockCount <= (tableBytes + 2) / 3 * Int64(Self.metadataSize) / 4 else {
             throw MalformedInput(
                 .malformedLength, at: cursor.offset, "'\(name)': \(fileSize) bytes need \(blockCount) block sizes, more than the inode table can hold")
         }
-        var words: [UInt32] = []
-        words.reserveCapacity(Int(min(blockCount, 1 << 16)))
-        var storedEnd: Int64? = fragment == nil && fileSize > 0 ? Int64(start) : nil
-        var remaining = fileSize
-        for _ in 0..<blockCount {
-            let word = try cursor.u32("the block list")
-            words.append(word)
-            // One stored run: every block uncompressed, of the length the file needs there.
-            let expected = min(blockSize, remaining)
-            remaining -= expected
-            if let end = storedEnd, word & Self.storedBlock != 0, Int64(word & 0xff_ffff) == expected, word & ~(Self.storedBlock | 0xff_ffff) == 0 {
-                storedEnd = end + expected
-            } else {
-                storedEnd = nil
+        // The size words are read when the file is streamed (a cursor from here), not kept.
+        let blockList = cursor.mark
+        // One stored run (every block uncompressed, of the length the file needs there) is
+        // possible only for a file no larger than the data area: then, and only then, its words
+        // are read now, a bounded number.
+        var storedRange: Range<Int64>?
+        let dataArea = superblock.inodeTableStart - superblock.dataStart
+        if fragment == nil, fileSize > 0, fileSize <= dataArea, Int64(start) >= superblock.dataStart {
+            var end = Int64(start)
+            var remaining = fileSize
+            var stored = true
+            for _ in 0..<blockCount {
+                let word = try cursor.u32("the block list")
+                let expected = min(blockSize, remaining)
+                remaining -= expected
+                guard word & Self.storedBlock != 0, Int64(word & 0xff_ffff) == expected, word & ~(Self.storedBlock | 0xff_ffff) == 0 else {
+                    stored = false
+                    break
+                }
+                end += expected
+            }
+            if stored, end <= superblock.inodeTableStart {
+                storedRange = (base + Int64(start))..<(base + end)
             }
         }
-        var storedRange: Range<Int64>?
-        if let end = storedEnd, Int64(start) >= superblock.dataStart, end <= superblock.inodeTableStart {
-            storedRange = (base + Int64(start))..<(base + end)
-        }
-        return SquashfsFile(name: name, size: fileSize, storedRange: storedRange, startBlock: Int64(start), blockSizes: words, fragment: fragment)
+        return SquashfsFile(
+            name: name, size: fileSize, storedRange: storedRange, startBlock: Int64(start), blockList: blockList, blockCount: blockCount, fragment: fragment)
     }
 
     /// The entries of a directory listing: headers (count − 1, start_block of the entries'

@@ -107,8 +107,10 @@ struct SquashfsMetadataCursor {
     let what: String
     private var block: SquashfsReader.MetadataBlock
     private var position: Int
+    /// Where the current block starts (relative to the file system).
+    private var blockStart: Int64
     /// Absolute offset of the current block, for messages.
-    private var blockOffset: Int64
+    private var blockOffset: Int64 { reader.base + blockStart }
 
     /// - Parameters:
     ///   - start: the first block (relative to the file system).
@@ -121,7 +123,7 @@ struct SquashfsMetadataCursor {
         self.tableEnd = tableEnd
         self.what = what
         self.block = try reader.metadataBlock(at: start, tableEnd: tableEnd, what: what)
-        self.blockOffset = reader.base + start
+        self.blockStart = start
         guard offset >= 0, offset < block.bytes.count else {
             throw MalformedInput(
                 .malformedLength, at: reader.base + start, "\(what): offset \(offset) lies past the \(block.bytes.count) bytes of the metadata block at \((reader.base + start).hex)")
@@ -140,7 +142,7 @@ struct SquashfsMetadataCursor {
                 guard block.next < tableEnd else {
                     throw MalformedInput(.malformedTruncated, at: blockOffset, "\(what): the table ends inside \(field)")
                 }
-                blockOffset = reader.base + block.next
+                blockStart = block.next
                 block = try reader.metadataBlock(at: block.next, tableEnd: tableEnd, what: what)
                 position = 0
             }
@@ -157,6 +159,12 @@ struct SquashfsMetadataCursor {
     }
 
     mutating func u32(_ field: String) throws(MalformedInput) -> UInt32 {
+        if position + 4 <= block.bytes.count {
+            // Inside the current block (the common case: block lists are read a word at a time).
+            let b = block.bytes
+            defer { position += 4 }
+            return UInt32(b[position]) | UInt32(b[position + 1]) << 8 | UInt32(b[position + 2]) << 16 | UInt32(b[position + 3]) << 24
+        }
         let b = try take(4, field)
         return UInt32(b[0]) | UInt32(b[1]) << 8 | UInt32(b[2]) << 16 | UInt32(b[3]) << 24
     }
@@ -168,4 +176,16 @@ struct SquashfsMetadataCursor {
 
     /// Where the current block starts, for messages.
     var offset: Int64 { blockOffset }
+
+    /// Where the next byte is: a metadata block (relative to the file system) and an offset in
+    /// it, from which a new cursor reads on.
+    var mark: SquashfsMetadataMark {
+        position < block.bytes.count ? SquashfsMetadataMark(block: blockStart, offset: position) : SquashfsMetadataMark(block: block.next, offset: 0)
+    }
+}
+
+/// A place in a metadata table (see ``SquashfsMetadataCursor/mark``).
+struct SquashfsMetadataMark: Sendable, Hashable {
+    let block: Int64
+    let offset: Int
 }

@@ -44,8 +44,11 @@ public struct SquashfsFile: Sendable, Hashable {
     public let storedRange: Range<Int64>?
     /// Where the first data block starts (relative to the file system).
     let startBlock: Int64
-    /// Each data block's size word (`SQUASHFS_COMPRESSED_BIT_BLOCK` = stored uncompressed).
-    let blockSizes: [UInt32]
+    /// Where the data blocks' size words start in the inode table (one per block;
+    /// `SQUASHFS_COMPRESSED_BIT_BLOCK` = stored uncompressed), read as the file is streamed.
+    let blockList: SquashfsMetadataMark
+    /// Data blocks: every full block, and the tail too when there is no fragment.
+    let blockCount: Int64
     /// The fragment holding the tail, if any.
     let fragment: Fragment?
 
@@ -146,7 +149,8 @@ public struct SquashfsReader: Sendable {
         try entries(of: root)
     }
 
-    /// The root entry called `name`, or nil.
+    /// The root entry called `name`, or nil. The root is listed anew on each call: to look up
+    /// several names, list it once with ``rootEntries()``.
     ///
     /// - Throws: what ``rootEntries()`` throws.
     public func entry(named name: String) throws(MalformedInput) -> SquashfsEntry? {
@@ -217,7 +221,15 @@ public struct SquashfsReader: Sendable {
             run = nil
             try passStored(pending, body)
         }
-        for (index, word) in file.blockSizes.enumerated() {
+        var words: SquashfsMetadataCursor?
+        if file.blockCount > 0 {
+            words = try SquashfsMetadataCursor(
+                self, start: file.blockList.block, offset: file.blockList.offset, tableEnd: superblock.directoryTableStart,
+                what: "the block list of '\(file.name)'")
+        }
+        var zeroed = false
+        for index in 0..<file.blockCount {
+            let word = try words!.u32("the block list")
             let expected = Int(min(Int64(blockSize), remaining))
             let what = "data block \(index) of '\(file.name)'"
             guard word & ~(Self.storedBlock | 0xff_ffff) == 0 else {
@@ -227,7 +239,10 @@ public struct SquashfsReader: Sendable {
             if word == 0 {
                 // A sparse block: zeros, nothing on disk.
                 try flush()
-                buffer.initializeMemory(as: UInt8.self, repeating: 0)
+                if !zeroed {
+                    buffer.initializeMemory(as: UInt8.self, repeating: 0)
+                    zeroed = true
+                }
                 body(UnsafeRawBufferPointer(rebasing: buffer[0..<expected]))
                 continue
             }
@@ -251,6 +266,7 @@ public struct SquashfsReader: Sendable {
                 continue
             }
             try flush()
+            zeroed = false
             let count = try inflate(at: range.lowerBound, length: length, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<expected]), what: what)
             guard count == expected else {
                 throw MalformedInput(.malformedLength, at: range.lowerBound, "\(what) inflates to \(count) bytes; the file needs \(expected) there")
