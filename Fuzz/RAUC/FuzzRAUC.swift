@@ -1,7 +1,9 @@
 // libFuzzer entry for RAUC bundles, through the production path (FuzzSupport/FuzzDriver.run):
 // the input is the bundle, with the format forced and keys-example's EXAMPLE RSA root trusted,
-// so every input reaches the trailer, OpenSSL's CMS decoding, the manifest reader, the
-// signature and (verity) the hash tree; the same bytes also go to the manifest reader alone.
+// so every input reaches the trailer, OpenSSL's CMS decoding, the squashfs reader (a plain
+// bundle's manifest.raucm), the manifest reader, the signature and (verity) the hash tree; the
+// same bytes also go to the manifest reader alone. Seeded with the small vectors, plain bundles
+// with two images, 4 KiB blocks and xz among them.
 import FirmwareFormats
 import FirmwareVerification
 import Foundation

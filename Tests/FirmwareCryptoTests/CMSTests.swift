@@ -87,4 +87,76 @@ import Testing
     func nonCMSFilesAreClearErrors(_ file: String) throws {
         #expect(throws: CryptoError(.malformedInput, "")) { try CMSSignedData(contentsOf: CryptoVectors.path(file)) }
     }
+
+    /// A detached signature checked against the content's SHA-256 (computed by the caller, as
+    /// RAUC's plain bundles do in the file's one digest pass) reports exactly what the reference
+    /// (`openssl cms -verify` over the content, expected.json) found, for every vector whose
+    /// SignerInfos sign attributes with SHA-256.
+    @Test(arguments: CryptoVectors.shared.cms.filter { $0.detachedContent != nil && !$0.failed.contains("malformed.encoding") })
+    func aContentDigestGivesTheReferencesCodes(_ vector: CryptoVectors.CMSVector) throws {
+        let cms = try CMSSignedData(contentsOf: CryptoVectors.path(vector.file))
+        let content = try Data(contentsOf: URL(fileURLWithPath: try CryptoVectors.path(try #require(vector.detachedContent))))
+        let digest = try Digest.hash(content, using: .sha256)
+        let purpose = vector.purpose.flatMap(CertificatePurpose.init(rawValue:))
+        let result = try cms.verify(
+            content: .digest(digest), roots: CryptoVectors.certificates(vector.roots), intermediates: CryptoVectors.certificates(vector.intermediates),
+            purpose: purpose, at: CryptoVectors.date(vector.at))
+        guard cms.verifiesWithDigest(.sha256) else {
+            // No signed attributes (the signature is over the content) or another digest: the
+            // digest cannot stand in for the content, and says so.
+            guard case .unsupported = result.signature else {
+                Issue.record("\(vector.name): expected unsupported, got \(result.signature)")
+                return
+            }
+            return
+        }
+        let checks = CMSChecks.checks(for: result, subject: vector.file, crlCheck: .none, purpose: purpose, at: CryptoVectors.date(vector.at))
+        let failed = checks.filter { $0.status == .failed }.map(\.code.rawValue).sorted()
+        // Revocation needs the CRL, which this direct call does not pass.
+        #expect(failed == vector.failed.filter { $0 != "cert.revoked" }.sorted(), "\(vector.name)")
+    }
+
+    @Test func aWrongContentDigestIsInvalid() throws {
+        let vector = try #require(CryptoVectors.shared.cms.first { $0.name == "rsa" || ($0.detachedContent != nil && $0.verdict == "pass") })
+        let cms = try CMSSignedData(contentsOf: CryptoVectors.path(vector.file))
+        #expect(cms.verifiesWithDigest(.sha256))
+        #expect(!cms.verifiesWithDigest(.sha384))
+        let wrong = try Digest.hash(Data("not the content".utf8), using: .sha256)
+        let result = try cms.verify(content: .digest(wrong), roots: CryptoVectors.certificates(vector.roots), at: CryptoVectors.date(vector.at))
+        #expect(result.signature == .invalid)
+        let otherAlgorithm = try Digest.hash(Data("x".utf8), using: .sha384)
+        let mismatched = try cms.verify(content: .digest(otherAlgorithm), roots: CryptoVectors.certificates(vector.roots), at: CryptoVectors.date(vector.at))
+        guard case .unsupported = mismatched.signature else {
+            Issue.record("expected unsupported, got \(mismatched.signature)")
+            return
+        }
+    }
+
+    /// The same over the detached-signature format's vectors (testvectors/cms: RSA, RSA-PSS,
+    /// ECDSA, PKCS#7, a flipped signature, a flipped messageDigest attribute, tampered and
+    /// truncated content): where the reference found the signature good or bad, so does the
+    /// digest; where the SignerInfo has no signed attributes, the digest cannot stand in.
+    @Test func aContentDigestAgreesWithTheReferenceOnTheFormatVectors() throws {
+        let expected = try #require(try JSONSerialization.jsonObject(with: try TestVectors.data("cms/expected.json")) as? [String: Any])
+        let vectors = try #require(expected["vectors"] as? [[String: Any]])
+        var compared = 0
+        for vector in vectors {
+            guard let signature = vector["signature"] as? String, let file = vector["file"] as? String, let failed = vector["failed"] as? [String],
+                let trust = vector["trust"] as? [String], vector["at"] == nil || vector["at"] is NSNull,
+                Set(failed).isSubset(of: ["signature.invalid"]), !signature.contains("attached")
+            else { continue }
+            let cms = try CMSSignedData(bytes: try TestVectors.data("cms/\(signature)"))
+            let digest = try Digest.hash(try TestVectors.data("cms/\(file)"), using: .sha256)
+            let roots = try trust.flatMap { try Certificate.load(contentsOf: try TestVectors.path("cms/\($0)")) }
+            let result = try cms.verify(content: .digest(digest), roots: roots, at: Date(timeIntervalSince1970: 1_780_000_000))
+            if cms.verifiesWithDigest(.sha256) {
+                #expect((result.signature == .valid) == failed.isEmpty, "\(signature) over \(file): \(result.signature)")
+                compared += 1
+            } else if case .unsupported = result.signature {
+            } else {
+                Issue.record("\(signature): expected unsupported, got \(result.signature)")
+            }
+        }
+        #expect(compared >= 8)
+    }
 }

@@ -1,8 +1,18 @@
 #!/usr/bin/env python3
-"""Makes the tampered twins of the RAUC vectors and writes expected.json, with `rauc info`'s
-verdict (keyring: the EXAMPLE root; check-purpose=codesign; the vector's time is not settable in
-rauc, so expiry vectors are marked) as the reference."""
-import json, os, struct, subprocess, tempfile
+"""Makes the tampered twins of the RAUC vectors and the bundles `rauc bundle` cannot make (it
+recomputes every image's sha256 and size, and refuses a missing image), and writes
+expected.json, with `rauc info`'s verdict (keyring: the EXAMPLE root; check-purpose=codesign; the
+vector's time is not settable in rauc, so expiry vectors are marked) as the reference.
+
+Usage: vectors.py [NAME...]  makes only the named vectors (default: all); expected.json is
+always written, with every vector's reference verdict."""
+import hashlib, json, os, struct, subprocess, sys, tempfile
+
+ONLY = set(sys.argv[1:])
+
+
+def want(name):
+    return not ONLY or name.removesuffix(".raucb") in ONLY
 
 AT = "2026-06-01T00:00:00Z"
 ROOT = "../../keys-example/pki-rsa/root.pem"
@@ -13,6 +23,8 @@ def cms_start(data):
 
 
 def mutate(src, dst, change):
+    if not want(dst):
+        return
     data = bytearray(open(src, "rb").read())
     change(data)
     open(dst, "wb").write(data)
@@ -39,7 +51,8 @@ mutate("plain.raucb", "sig-flip.raucb", flip(lambda d: len(d) - 8 - 20))
 mutate("verity.raucb", "trailer-edited.raucb", lambda d: d.__setitem__(slice(len(d) - 8, len(d)), struct.pack(">Q", struct.unpack(">Q", bytes(d[-8:]))[0] - 16)))
 # A plain payload with an attached CMS over a manifest that has no verity parameters: the
 # signature is valid, but it covers the manifest only, not the squashfs.
-with tempfile.TemporaryDirectory() as work:
+if want("attached-plain"):
+  with tempfile.TemporaryDirectory() as work:
     plain = open("plain.raucb", "rb").read()
     open(f"{work}/manifest", "wb").write(b"[update]\ncompatible=acme-pump-v2\nversion=2.4.1\n\n[image.rootfs]\nfilename=rootfs.ext4\n")
     subprocess.run(["openssl", "cms", "-sign", "-nodetach", "-binary", "-nosmimecap", "-outform", "DER", "-in", f"{work}/manifest",
@@ -47,8 +60,84 @@ with tempfile.TemporaryDirectory() as work:
                     "-out", f"{work}/cms"], check=True)
     cms = open(f"{work}/cms", "rb").read()
     open("attached-plain.raucb", "wb").write(plain[:cms_start(plain)] + cms + struct.pack(">Q", len(cms)))
-full = open("verity.raucb", "rb").read()
-open("truncated.raucb", "wb").write(full[:-100])
+if want("truncated"):
+    full = open("verity.raucb", "rb").read()
+    open("truncated.raucb", "wb").write(full[:-100])
+
+
+# Bundles made as rauc bundle makes them (mksquashfs, then openssl cms as RAUC signs: detached
+# for plain, attached for verity; binary; no S/MIME capabilities; the intermediate embedded),
+# but with a manifest rauc bundle would have corrected or refused.
+def stream(size, iv):
+    return subprocess.run(["openssl", "enc", "-aes-128-ctr", "-nosalt", "-K", "000102030405060708090a0b0c0d0e0f", "-iv", iv],
+                          input=bytes(size), capture_output=True, check=True).stdout
+
+
+def sign(work, content, attached=False):
+    open(f"{work}/content", "wb").write(content)
+    subprocess.run(["openssl", "cms", "-sign", "-binary", "-nosmimecap", "-outform", "DER", "-in", f"{work}/content",
+                    "-signer", "keys/signer.pem", "-inkey", "keys/signer.key.pem", "-certfile", "../../keys-example/pki-rsa/intermediate.pem",
+                    "-out", f"{work}/cms"] + (["-nodetach"] if attached else []), check=True)
+    return open(f"{work}/cms", "rb").read()
+
+
+def squashfs(work, files):
+    os.makedirs(f"{work}/dir")
+    for name, data in files.items():
+        open(f"{work}/dir/{name}", "wb").write(data)
+    subprocess.run(["mksquashfs", f"{work}/dir", f"{work}/payload.sqfs", "-noappend", "-quiet", "-no-progress", "-no-xattrs", "-all-root"], check=True)
+    return open(f"{work}/payload.sqfs", "rb").read()  # mksquashfs pads to 4 KiB, as RAUC needs
+
+
+def image_section(slot, name, data, sha256=None, size=None):
+    return (f"[image.{slot}]\nsha256={sha256 or hashlib.sha256(data).hexdigest()}\nsize={len(data) if size is None else size}\n"
+            f"filename={name}\n")
+
+
+def hand_made_plain(name, manifest_images, files):
+    if not want(name):
+        return
+    manifest = "[update]\ncompatible=acme-pump-v2\nversion=2.5.0\n\n" + "\n".join(manifest_images)
+    with tempfile.TemporaryDirectory() as work:
+        payload = squashfs(work, dict(files, **{"manifest.raucm": manifest.encode()}))
+        cms = sign(work, payload)
+        open(name, "wb").write(payload + cms + struct.pack(">Q", len(cms)))
+
+
+def verity_tree(payload, salt):
+    """dm-verity format 1 as RAUC builds it (4 KiB blocks, SHA-256 of salt || block, levels
+    stored top first); returns (root hash, tree)."""
+    levels, blocks = [], [payload[i:i + 4096] for i in range(0, len(payload), 4096)]
+    while True:
+        digests = b"".join(hashlib.sha256(salt + block).digest() for block in blocks)
+        level = [digests[i:i + 4096].ljust(4096, b"\0") for i in range(0, len(digests), 4096)]
+        levels.append(level)
+        if len(level) == 1:
+            break
+        blocks = level
+    return hashlib.sha256(salt + levels[-1][0]).hexdigest(), b"".join(b"".join(level) for level in reversed(levels))
+
+
+rootfs = stream(6000, "00000000000000000000000000000003")
+appfs = b"acme pump application partition\n" * 200
+# rootfs.ext4's sha256 is that of other bytes (its first byte flipped); its size is right.
+flipped = bytes([rootfs[0] ^ 1]) + rootfs[1:]
+hand_made_plain("plain-wrong-sha256.raucb", [image_section("rootfs", "rootfs.ext4", rootfs, sha256=hashlib.sha256(flipped).hexdigest()),
+                                             image_section("appfs", "appfs.img", appfs)], {"rootfs.ext4": rootfs, "appfs.img": appfs})
+hand_made_plain("plain-wrong-size.raucb", [image_section("rootfs", "rootfs.ext4", rootfs, size=len(rootfs) + 1),
+                                           image_section("appfs", "appfs.img", appfs)], {"rootfs.ext4": rootfs, "appfs.img": appfs})
+hand_made_plain("plain-missing-image.raucb", [image_section("rootfs", "rootfs.ext4", rootfs), image_section("appfs", "appfs.img", appfs)],
+                {"rootfs.ext4": rootfs})
+if want("verity-wrong-sha256"):
+    with tempfile.TemporaryDirectory() as work:
+        payload = squashfs(work, {"rootfs.ext4": rootfs})
+        salt = hashlib.sha256(b"fwgate verity-wrong-sha256 salt").digest()
+        root, tree = verity_tree(payload, salt)
+        manifest = ("[update]\ncompatible=acme-pump-v2\nversion=2.5.0\n\n[bundle]\nformat=verity\n"
+                    f"verity-hash={root}\nverity-salt={salt.hex()}\nverity-size={len(tree)}\n\n"
+                    + image_section("rootfs", "rootfs.ext4", rootfs, sha256=hashlib.sha256(flipped).hexdigest()))
+        cms = sign(work, manifest.encode(), attached=True)
+        open("verity-wrong-sha256.raucb", "wb").write(payload + tree + cms + struct.pack(">Q", len(cms)))
 
 
 def reference(path, trust):
@@ -76,6 +165,13 @@ V = [
     ("trailer-edited.raucb", [ROOT], "fail", ["malformed.encoding"], "the CMS size in the trailer 16 bytes short: the CMS no longer decodes"),
     ("attached-plain.raucb", [ROOT], "fail", ["integrity.unverifiable"], "a valid attached signature over a manifest without verity parameters, after a plain squashfs: it covers the manifest, not the payload"),
     ("truncated.raucb", [ROOT], "fail", ["malformed.length"], "the last 100 bytes cut off: the trailer is CMS bytes and gives an impossible size"),
+    ("plain-two-images.raucb", [ROOT], "pass", [], "plain bundle with two images (random and text, both in a fragment); fwgate reads manifest.raucm from the squashfs and checks each image's size and sha256"),
+    ("plain-blocks.raucb", [ROOT], "pass", [], "plain bundle made with mksquashfs -b 4096 -no-fragments: the random image in stored blocks, the text image in compressed ones"),
+    ("plain-wrong-sha256.raucb", [ROOT], "fail", ["manifest.entry-mismatch"], "hand-made plain bundle, signed: the manifest's sha256 for rootfs.ext4 is that of other bytes (rauc bundle would have recomputed it)"),
+    ("plain-wrong-size.raucb", [ROOT], "fail", ["manifest.entry-mismatch"], "hand-made plain bundle, signed: the manifest's size for rootfs.ext4 is one byte too many"),
+    ("plain-missing-image.raucb", [ROOT], "fail", ["manifest.missing-entry"], "hand-made plain bundle, signed: the manifest lists appfs.img, which the squashfs does not hold (rauc bundle would have refused)"),
+    ("verity-wrong-sha256.raucb", [ROOT], "fail", ["manifest.entry-mismatch"], "hand-made verity bundle (tree computed as dm-verity format 1), signed: the manifest's sha256 for rootfs.ext4 is that of other bytes"),
+    ("plain-xz.raucb", [ROOT], "fail", ["integrity.unverifiable"], "plain bundle whose squashfs is xz-compressed (rauc bundle --mksquashfs-args=-comp xz): the signature over the payload passes, but fwgate reads only gzip squashfs, so the manifest and the image cannot be checked"),
 ]
 vectors = []
 for entry in V:
@@ -91,6 +187,6 @@ for entry in V:
     v.update(extra)
     vectors.append(v)
 version = subprocess.run(["rauc", "--version"], capture_output=True, text=True).stdout.strip()
-json.dump({"about": "RAUC bundles (plain and verity) made by Debian's rauc with a TEST signer under keys-example's EXAMPLE intermediate, and tampered twins made by vectors.py; generate.sh remakes them. Each vector is verified as fwgate verify FILE --trust ...; 'failed' is the exact set of failed check codes; 'reference' is rauc info with the trust as keyring and check-purpose=codesign.",
+json.dump({"about": "RAUC bundles (plain and verity) made by Debian's rauc with a TEST signer under keys-example's EXAMPLE intermediate, and tampered twins and hand-made bundles (mksquashfs and openssl cms, as rauc signs) made by vectors.py; generate.sh remakes them. Each vector is verified as fwgate verify FILE --trust ...; 'failed' is the exact set of failed check codes; 'reference' is rauc info with the trust as keyring and check-purpose=codesign.",
            "tool": {"name": "rauc", "version": version}, "vectors": vectors}, open("expected.json", "w"), indent=2)
 open("expected.json", "a").write("\n")

@@ -119,6 +119,24 @@ public struct CMSSignedData: Sendable {
         /// Bytes already open (the artifact's own source), streamed through a BIO over it:
         /// the bytes checked are the bytes the rest of the verification read.
         case source(any ByteSource)
+        /// The content's digest, computed by the caller over the content (in the same pass
+        /// as other digests of the file, so a large content is read once). Only for a
+        /// structure whose every SignerInfo signs attributes that carry the content's digest
+        /// (RFC 5652 §5.4, §11.2) with this algorithm: see ``verifiesWithDigest(_:)``.
+        ///
+        /// - Warning: the digest must be of exactly the signed content: the signature then
+        ///   vouches for whatever bytes the caller hashed.
+        case digest(Digest)
+    }
+
+    /// Whether ``verify(content:roots:intermediates:crls:crlCheck:purpose:at:)`` can check this
+    /// structure against ``Content/digest(_:)`` of `algorithm`: detached, and every SignerInfo
+    /// has signed attributes (its signature covers them, and they carry the content's digest)
+    /// and digests with `algorithm`. A SignerInfo without signed attributes signs the content
+    /// itself, which needs the content.
+    public func verifiesWithDigest(_ algorithm: DigestAlgorithm) -> Bool {
+        isDetached && !signerInfos.isEmpty
+            && signerInfos.allSatisfy { $0.hasSignedAttributes && $0.digestAlgorithm.uppercased() == algorithm.openSSLName }
     }
 
     /// Whether an OpenSSL error code is the CMS library's `reason`. Reason numbers are per
@@ -188,19 +206,14 @@ public struct CMSSignedData: Sendable {
             status = try ByteSourceBIO.reading(source) { bio in
                 CMS_verify(backing.pointer, pool.pointer, store, bio, out, flags)
             }
+        case .digest:
+            status = 0
         }
-        let errors = status == 1 ? [] : ErrorQueue.drain()
-
         let signature: SignatureVerification
-        if status == 1 {
-            signature = .valid
-        } else if errors.contains(where: { Self.isCMS($0.code, CMS_R_SIGNER_CERTIFICATE_NOT_FOUND) }) {
-            signature = .unsupported("the signer certificate is not in the CMS structure")
-        } else if errors.contains(where: { Self.isCMS($0.code, CMS_R_VERIFICATION_FAILURE) || Self.isCMS($0.code, CMS_R_CONTENT_VERIFY_ERROR) }) {
-            signature = .invalid
+        if case .digest(let digest) = content {
+            signature = verifySignedAttributes(against: digest, signerCandidates: pool)
         } else {
-            let text = errors.map(\.reason).joined(separator: "; ")
-            signature = .malformed(text.isEmpty ? "CMS verification failed" : text)
+            signature = Self.answer(status: status, errors: status == 1 ? [] : ErrorQueue.drain())
         }
 
         // CMS_verify records the signer certificates it found (CMS_set1_signers_certs).
@@ -223,6 +236,70 @@ public struct CMSSignedData: Sendable {
             if let pointer, length > 0 { signedContent = Data(bytes: pointer, count: length) } else { signedContent = Data() }
         }
         return CMSVerificationResult(signature: signature, signers: signers, signedContent: signedContent)
+    }
+
+    /// What CMS_verify's status and the errors it queued mean.
+    private static func answer(status: Int32, errors: [OpenSSLErrorEntry]) -> SignatureVerification {
+        if status == 1 {
+            return .valid
+        } else if errors.contains(where: { Self.isCMS($0.code, CMS_R_SIGNER_CERTIFICATE_NOT_FOUND) }) {
+            return .unsupported("the signer certificate is not in the CMS structure")
+        } else if errors.contains(where: { Self.isCMS($0.code, CMS_R_VERIFICATION_FAILURE) || Self.isCMS($0.code, CMS_R_CONTENT_VERIFY_ERROR) }) {
+            return .invalid
+        }
+        let text = errors.map(\.reason).joined(separator: "; ")
+        return .malformed(text.isEmpty ? "CMS verification failed" : text)
+    }
+
+    /// The checks CMS_verify makes of SignerInfos with signed attributes, with the content's
+    /// digest given instead of the content (RFC 5652 §5.4, §5.6, §11.2), in CMS_verify's order:
+    /// every SignerInfo's certificate found (among the embedded ones and `signerCandidates`,
+    /// CMS_set1_signers_certs), its signature over the DER SET OF signed attributes verified
+    /// (CMS_SignerInfo_verify, which also checks the attributes' rules), then its
+    /// messageDigest attribute compared with `digest` (as CMS_SignerInfo_verify_content does
+    /// with the digest it computes). The digest algorithm must be the SignerInfo's.
+    private func verifySignedAttributes(against digest: Digest, signerCandidates: CertStack) -> SignatureVerification {
+        let cms = backing.pointer
+        guard isDetached else { return .malformed("the SignedData carries its content; a digest given beside it is not what it signs") }
+        guard let infos = CMS_get0_SignerInfos(cms), fwgate_sk_CMS_SignerInfo_num(infos) > 0 else {
+            return .malformed("the SignedData has no SignerInfo")
+        }
+        let count = fwgate_sk_CMS_SignerInfo_num(infos)
+        var found: Int32 = 0
+        for index in 0..<count {
+            var signer: OpaquePointer?
+            CMS_SignerInfo_get0_algs(fwgate_sk_CMS_SignerInfo_value(infos, index), nil, &signer, nil, nil)
+            if signer != nil { found += 1 }
+        }
+        if found != count { found += CMS_set1_signers_certs(cms, signerCandidates.pointer, 0) }
+        ErrorQueue.clear()
+        guard found == count else { return .unsupported("the signer certificate is not in the CMS structure") }
+        for index in 0..<count {
+            guard let info = fwgate_sk_CMS_SignerInfo_value(infos, index) else { return .malformed("a SignerInfo could not be read") }
+            guard CMS_signed_get_attr_count(info) >= 0 else {
+                return .unsupported("a SignerInfo without signed attributes signs the content itself, which a digest cannot check")
+            }
+            var algorithm: UnsafeMutablePointer<X509_ALGOR>?
+            CMS_SignerInfo_get0_algs(info, nil, nil, &algorithm, nil)
+            let name = Self.algorithmName(algorithm)
+            guard name.uppercased() == digest.algorithm.openSSLName else {
+                return .unsupported("a SignerInfo digests with \(name); the content's digest given is \(digest.algorithm)")
+            }
+            let status = CMS_SignerInfo_verify(info)
+            guard status == 1 else { return Self.answer(status: status, errors: ErrorQueue.drain()) }
+            // The messageDigest attribute: one OCTET STRING (CMS_signed_get0_data_by_OBJ with
+            // lastpos -3 refuses a second one).
+            guard let attribute = CMS_signed_get0_data_by_OBJ(info, OBJ_nid2obj(NID_pkcs9_messageDigest), -3, V_ASN1_OCTET_STRING) else {
+                ErrorQueue.clear()
+                return .invalid
+            }
+            let octets = attribute.assumingMemoryBound(to: ASN1_OCTET_STRING.self)
+            let length = Int(ASN1_STRING_length(octets))
+            guard length == digest.bytes.count, let bytes = ASN1_STRING_get0_data(octets), Data(bytes: bytes, count: length) == digest.bytes else {
+                return .invalid
+            }
+        }
+        return .valid
     }
 }
 
