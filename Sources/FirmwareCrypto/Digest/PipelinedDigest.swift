@@ -61,13 +61,22 @@ public final class PipelinedDigest: @unchecked Sendable {
         }
     }
 
+    /// What the worker needs of one hand-over. It holds the context and the semaphore, never
+    /// the digest itself: the last reference to the digest must go on the producer's thread,
+    /// whose deinit then waits for the queue (from the queue itself, that wait would trap).
+    private struct Handover: @unchecked Sendable {
+        // @unchecked Sendable: the bytes belong to the worker until it signals `free`.
+        let bytes: UnsafeRawBufferPointer
+        let context: DigestContext
+        let free: DispatchSemaphore
+    }
+
     private func handOver() {
-        let index = current
-        let count = filled
+        let job = Handover(bytes: UnsafeRawBufferPointer(rebasing: buffers[current][0..<filled]), context: context, free: free[current])
         filled = 0
-        queue.async { [self] in
-            context.update(UnsafeRawBufferPointer(rebasing: buffers[index][0..<count]))
-            free[index].signal()
+        queue.async {
+            job.context.update(job.bytes)
+            job.free.signal()
         }
     }
 
