@@ -1,4 +1,4 @@
-import FirmwareCrypto
+@testable import FirmwareCrypto
 import Foundation
 import Testing
 
@@ -158,5 +158,16 @@ import Testing
             #expect(error.reason.contains(path))
         }
         #expect(collected == Self.slice(0..<Int64(cut / Self.chunk * Self.chunk)))
+    }
+}
+
+extension ChunkedReadingTests {
+    /// The read-ahead ring stays at 2 MiB whatever the chunk size, with at least two chunks ahead.
+    @Test func ringMemoryIsFlat() {
+        #expect(ReadAhead.slots(for: 256 << 10) == 8)
+        #expect(ReadAhead.slots(for: 512 << 10) == 4)
+        #expect(ReadAhead.slots(for: 1 << 20) == 3)
+        #expect(ReadAhead.slots(for: 4096) == 8)
+        #expect(ReadAhead.slots(for: 16 << 20) == 3)
     }
 }

@@ -25,8 +25,15 @@ import Synchronization
 enum ReadAhead {
     /// Ranges at least this long get a reader thread.
     static let threshold: Int64 = 4 << 20
-    /// Ring slots: one being hashed, up to seven read ahead.
+    /// Ring slots for 256 KiB chunks: one being hashed, up to seven read ahead.
     static let slotCount = 8
+    /// The ring's memory: 2 MiB. Larger chunks (a two-lane digest pass reads 1 MiB) get fewer
+    /// slots, never fewer than three (two ahead), so memory stays flat whatever the chunk size
+    /// (eight 1 MiB slots took a 128 MiB FIT's peak RSS from 28 to 39 MiB).
+    static let ringBytes = 2 << 20
+
+    /// Slots for a chunk size: as many as fit ``ringBytes``, between three and ``slotCount``.
+    static func slots(for chunkSize: Int) -> Int { max(3, min(slotCount, ringBytes / max(chunkSize, 1))) }
 
     /// Calls `body` with consecutive chunks of `range` of `source`, read ahead on another thread.
     /// `range` must already be checked against the source.
@@ -37,7 +44,7 @@ enum ReadAhead {
         of source: FileByteSource, in range: Range<Int64>, chunkSize: Int,
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let ring = Ring(slotCount: slotCount, chunkSize: chunkSize)
+        let ring = Ring(slotCount: slots(for: chunkSize), chunkSize: chunkSize)
         Thread.detachNewThread { ring.fill(from: source, range: range) }
         // However we leave (done, read error, `body` threw), stop the reader and wait for it, so
         // it never writes into the ring after we return. Its last reference frees the buffer.
