@@ -84,12 +84,7 @@ extension SquashfsReader {
             }
             finished = stream.isFinished
         } catch {
-            let code: CheckCode =
-                switch error.kind {
-                case .truncated: .malformedTruncated
-                case .limit: .malformedLength
-                case .damaged, .trailingBytes, .io: .malformedEncoding
-                }
+            let code = error.malformedCode
             throw MalformedInput(code, at: at, "\(what): \(error.reason)")
         }
         guard finished else {

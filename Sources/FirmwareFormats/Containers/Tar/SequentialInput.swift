@@ -61,13 +61,20 @@ public struct GzipInput: SequentialInput {
         do {
             return try stream.read(into: buffer)
         } catch {
-            let code: CheckCode =
-                switch error.kind {
-                case .truncated: .malformedTruncated
-                case .limit: .malformedLength
-                case .damaged, .trailingBytes, .io: .malformedEncoding
-                }
+            let code = error.malformedCode
             throw MalformedInput(code, at: startOffset, error.reason)
+        }
+    }
+}
+
+extension InflateStream.Failure {
+    /// The `malformed.*` code of a decompression failure: a stream that ends early is truncated,
+    /// one that inflates past its cap is a length problem, anything else is damaged encoding.
+    var malformedCode: CheckCode {
+        switch kind {
+        case .truncated: .malformedTruncated
+        case .limit: .malformedLength
+        case .damaged, .trailingBytes, .io: .malformedEncoding
         }
     }
 }
