@@ -160,3 +160,22 @@ import Testing
         #expect(compared >= 8)
     }
 }
+
+extension CMSTests {
+    /// Content given as bytes, and a SignedData whose digestAlgorithms names an algorithm
+    /// OpenSSL does not know: not valid (OpenSSL 3.0 leaked its copy of a memory BIO's content
+    /// on this path; the bytes now reach it through a read-only ByteSource BIO).
+    @Test func unknownDigestAlgorithmOverBytesIsNotValid() throws {
+        var der = try TestVectors.data("cms/rsa.p7s")
+        let content = try TestVectors.data("cms/firmware.bin")
+        let roots = try Certificate.load(contentsOf: ProjectPaths.keysExample.appendingPathComponent("pki-rsa/root.pem").path)
+        let at = CryptoVectors.date("2026-06-01T00:00:00Z")
+        let good = try CMSSignedData(bytes: der).verify(content: .bytes(content), roots: roots, at: at)
+        #expect(good.signature == .valid)
+        let sha256OID = Data([0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01])
+        let first = try #require(der.range(of: sha256OID))  // SignedData.digestAlgorithms comes first
+        der[first.upperBound - 1] = 0x7f
+        let result = try CMSSignedData(bytes: der).verify(content: .bytes(content), roots: roots, at: at)
+        #expect(result.signature != .valid)
+    }
+}

@@ -300,7 +300,7 @@ public struct AuthenticodeSignature: Sendable {
         if let content {
             // Not a memory BIO: OpenSSL 3.0's PKCS7_verify copies a memory BIO's content into a
             // read-only one and leaks that copy when the digest BIOs cannot be made (an unknown
-            // digest algorithm; found by the Authenticode fuzz target).
+            // digest algorithm; found by the Authenticode fuzz target). CMSSignedData does the same.
             status = try ByteSourceBIO.reading(MemoryByteSource(content)) { bio in PKCS7_verify(pointer, nil, store, bio, nil, flags) }
         } else {
             status = PKCS7_verify(pointer, nil, store, nil, nil, flags)

@@ -187,12 +187,12 @@ public struct CMSSignedData: Sendable {
         case nil:
             status = CMS_verify(backing.pointer, pool.pointer, store, nil, out, flags)
         case .bytes(let data):
-            do {
-                status = try MemoryBIO.reading(data) { bio in
-                    CMS_verify(backing.pointer, pool.pointer, store, bio, out, flags)
-                }
-            } catch {
-                throw CryptoError(.openSSLFailure, "\(error)")
+            // Through a read-only ByteSource BIO, not a memory BIO: CMS_verify (OpenSSL 3.0)
+            // copies a memory BIO's content into a new one and frees that copy only with the
+            // digest BIO chain, so it leaks when the chain cannot be made (an unknown digest
+            // algorithm), as PKCS7_verify does for Authenticode (found by that fuzz target).
+            status = try ByteSourceBIO.reading(MemoryByteSource(data)) { bio in
+                CMS_verify(backing.pointer, pool.pointer, store, bio, out, flags)
             }
         case .file(let path):
             // Refuse a FIFO, socket or device before OpenSSL opens it (it would block or never end).
