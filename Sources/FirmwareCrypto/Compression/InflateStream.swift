@@ -13,7 +13,6 @@ import Foundation
 ///
 /// Not thread-safe: one reader at a time.
 public final class InflateStream {
-    /// Why decompression stopped.
     /// How the deflate data is wrapped.
     public enum Wrapper: Sendable {
         /// RFC 1952 gzip: header, CRC-32 and length trailer (`.gz` members).
@@ -23,6 +22,7 @@ public final class InflateStream {
         case zlib
     }
 
+    /// Why decompression stopped.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public enum Kind: String, Sendable {
             /// The compressed data ends before the stream does.

@@ -109,9 +109,7 @@ struct AuthenticodeVerifier {
             return (checks + [.failed(.integrityUnverifiable, subject: subject, error.reason)], nil, nil)
         }
         var chainChecks = CMSChecks.checks(for: verification.result, subject: subject, crlCheck: crlCheck, purpose: .codeSigning, at: verification.validationTime)
-        if input.trustedRoots.isEmpty, let index = chainChecks.firstIndex(where: { $0.code == .certUntrustedChain && $0.status == .failed }) {
-            chainChecks[index].message += " (an Authenticode signer is trusted through certificates: pass its root CA with --trust)"
-        }
+        CMSChecks.addTrustHint("an Authenticode signer is trusted through certificates: pass its root CA with --trust", to: &chainChecks, input: input)
         if let timestamp = verification.timestamp {
             let note: String
             if timestamp.trusted {

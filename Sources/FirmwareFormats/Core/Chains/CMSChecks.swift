@@ -178,14 +178,20 @@ extension CMSChecks {
             return CMSOutcome(checks: checks + [.failed(.integrityUnverifiable, subject: subject, error.reason)])
         }
         checks += Self.checks(for: verification, subject: subject, crlCheck: crlCheck, purpose: purpose, at: input.at)
-        if input.trustedRoots.isEmpty, let index = checks.firstIndex(where: { $0.code == .certUntrustedChain && $0.status == .failed }) {
-            checks[index].message += " (\(trustHint))"
-        }
+        addTrustHint(trustHint, to: &checks, input: input)
         let leaf = verification.signers.first?.chain.first
         let failed = checks.contains { $0.status == .failed }
         return CMSOutcome(
             checks: checks, signer: failed ? nil : leaf.map { Signer(name: $0.subject, keyFingerprint: $0.publicKey.fingerprint, subject: $0.subject) },
             signingKey: leaf?.publicKey, earliestExpiry: verification.signers.compactMap(\.earliestExpiry).min(), signerCertificate: leaf)
+    }
+
+    /// Adds `hint` to a failed `cert.untrusted-chain` when no root was given with --trust, to
+    /// say what to pass.
+    public static func addTrustHint(_ hint: String, to checks: inout [Check], input: FormatVerificationInput) {
+        if input.trustedRoots.isEmpty, let index = checks.firstIndex(where: { $0.code == .certUntrustedChain && $0.status == .failed }) {
+            checks[index].message += " (\(hint))"
+        }
     }
 
     /// Each SignerInfo's message digest: MD5 and SHA-1 allow collisions, so a signature over
