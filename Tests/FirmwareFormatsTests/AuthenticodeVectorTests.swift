@@ -1,4 +1,4 @@
-import FirmwareCrypto
+@testable import FirmwareCrypto
 @testable import FirmwareFormats
 import FirmwareVerification
 import Foundation
@@ -172,5 +172,36 @@ extension AuthenticodeVectorTests {
         let signature = try AuthenticodeSignature(der: der)
         let verification = try signature.verify(roots: [], at: Date(timeIntervalSince1970: 1_780_272_000))
         #expect(verification.result.signature != .valid)
+    }
+}
+
+extension AuthenticodeVectorTests {
+    /// Each rule that makes a timestamp trusted, broken alone: a timestamp that is not trusted
+    /// leaves the signer to be judged at the context time (where timestamped.efi's leaf has
+    /// expired), so any rule that let one through would pass an expired signer.
+    @Test func timestampTrustRules() throws {
+        let description = try Self.parse(try Self.image("timestamped.efi"))
+        let signature = try #require(description.signatures.first?.decoded)
+        let timestamp = try #require(signature.timestamp)
+        let root = try Certificate.load(contentsOf: try TestVectors.path("authenticode/keys/root.pem"))
+        let unrelated = try Certificate.load(contentsOf: try TestVectors.path("authenticode/keys/unrelated-root.pem"))
+        let at = Date(timeIntervalSince1970: 1_780_272_000)  // 2026-06-01
+        let good = try timestamp.verify(over: signature.signatureValue, roots: root, intermediates: signature.embeddedCertificates, at: at)
+        #expect(good.trusted, "\(good.problem ?? "")")
+        // Moved onto another signature: its imprint no longer matches.
+        var other = signature.signatureValue
+        other[0] ^= 1
+        let moved = try timestamp.verify(over: other, roots: root, intermediates: signature.embeddedCertificates, at: at)
+        #expect(!moved.trusted && moved.problem?.contains("another signature") == true)
+        // Its authority not trusted.
+        let untrusted = try timestamp.verify(over: signature.signatureValue, roots: unrelated, intermediates: signature.embeddedCertificates, at: at)
+        #expect(!untrusted.trusted && untrusted.problem?.contains("not trusted") == true)
+        // A time after the verification time.
+        let early = try timestamp.verify(over: signature.signatureValue, roots: root, intermediates: signature.embeddedCertificates, at: timestamp.time - 1)
+        #expect(!early.trusted && early.problem?.contains("after the verification time") == true)
+        // And the signer is then judged at the context time: expired.
+        let verification = try signature.verify(roots: unrelated, at: at)
+        #expect(verification.timestamp?.trusted == false)
+        #expect(verification.validationTime == at)
     }
 }
