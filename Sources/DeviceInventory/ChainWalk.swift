@@ -5,7 +5,7 @@ import FirmwareVerification
 /// entry to ``next(_:)`` until it returns a broken result, then call ``finish(sequence:expecting:)``
 /// with the backend's own record of the last id handed out (SQLite's AUTOINCREMENT sequence,
 /// PostgreSQL's head row), so deleting the newest entries is caught.
-struct ChainWalk {
+package struct ChainWalk {
     private(set) var previous = PostureEntry.genesisHash
     private(set) var count = 0
     private(set) var lastID: Int64 = 0
@@ -13,7 +13,7 @@ struct ChainWalk {
     private var expectedHeadFoundAt: Int?
     let expectation: Inventory.AuditExpectation
 
-    init(expecting expectation: Inventory.AuditExpectation) {
+    package init(expecting expectation: Inventory.AuditExpectation) {
         self.expectation = expectation
     }
 
@@ -27,7 +27,7 @@ struct ChainWalk {
     ///   seen no later one may be version 1 (no downgrade to a form without the id);
     /// - each `previousHash` must equal the preceding entry's hash;
     /// - ids must run 1, 2, 3, ... without gaps.
-    mutating func next(_ entry: PostureEntry) -> Inventory.AuditResult? {
+    package mutating func next(_ entry: PostureEntry) -> Inventory.AuditResult? {
         count += 1
         let id = entry.id ?? -1
         if entry.previousHash != previous {
@@ -64,7 +64,7 @@ struct ChainWalk {
 
     /// The result once every entry was walked: `sequence` is the last id the backend handed
     /// out (the last entry's id must equal it), then the expectations.
-    func finish(sequence: Int64) -> Inventory.AuditResult {
+    package func finish(sequence: Int64) -> Inventory.AuditResult {
         if sequence > lastID {
             let missing = sequence == lastID + 1 ? "entry \(sequence) was" : "entries \(lastID + 1)-\(sequence) were"
             return broken(lastID + 1, "the newest \(missing) deleted: the table's sequence is at \(sequence), the last entry is \(lastID)")

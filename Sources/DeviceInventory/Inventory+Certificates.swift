@@ -44,6 +44,16 @@ extension Inventory {
     public struct DeviceCertificate: Sendable, Codable {
         public var certificate: CertificateRecord
         public var location: CertificateLocationRecord
+
+        /// Every stored property (the memberwise initialiser, for the PostgreSQL backend).
+        package init(
+            certificate: CertificateRecord,
+            location: CertificateLocationRecord
+        ) {
+            self.certificate = certificate
+            self.location = location
+        }
+
     }
 
     /// The certificates recorded for a device, soonest expiry first.

@@ -337,7 +337,7 @@ public struct Inventory: Sendable {
         }
     }
 
-    static func entry(
+    package static func entry(
         _ report: VerificationReport, id: Int64, deviceID: String?, size: Int64, policyDigest: String?, toolVersion: String, at: Date,
         site: String?, previous: String
     ) throws(FwgateError) -> PostureEntry {
@@ -425,6 +425,18 @@ public struct Inventory: Sendable {
         public var entries: Int
         public var headHash: String
         public var headEntryID: Int64?
+
+        /// Every stored property (the memberwise initialiser, for the PostgreSQL backend).
+        package init(
+            entries: Int,
+            headHash: String,
+            headEntryID: Int64? = nil
+        ) {
+            self.entries = entries
+            self.headHash = headHash
+            self.headEntryID = headEntryID
+        }
+
     }
 
     /// The chain's count and head, without walking it.

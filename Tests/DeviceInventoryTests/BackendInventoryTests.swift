@@ -1,4 +1,5 @@
 @testable import DeviceInventory
+@testable import PostgresBackend
 import FirmwareFormats
 import FirmwareVerification
 import Foundation

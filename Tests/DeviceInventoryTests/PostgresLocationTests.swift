@@ -1,4 +1,5 @@
 @testable import DeviceInventory
+@testable import PostgresBackend
 import FirmwareVerification
 import Foundation
 import Testing

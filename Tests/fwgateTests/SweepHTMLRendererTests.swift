@@ -1,7 +1,7 @@
 import FirmwareCrypto
 import FirmwareFormats
 import FirmwareVerification
-@testable import fwgate
+@testable import FwgateCLI
 import Foundation
 import FwgateTestSupport
 import Testing

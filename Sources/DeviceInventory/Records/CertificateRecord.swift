@@ -12,6 +12,28 @@ public struct CertificateRecord: Codable, Sendable, Hashable, FetchableRecord, P
     public var notAfter: Date
     public var firstSeen: Date
     public var lastSeen: Date
+
+    /// Every stored property (the memberwise initialiser, for the PostgreSQL backend).
+    package init(
+        sha256: String,
+        subject: String,
+        issuer: String,
+        serial: String,
+        notBefore: Date,
+        notAfter: Date,
+        firstSeen: Date,
+        lastSeen: Date
+    ) {
+        self.sha256 = sha256
+        self.subject = subject
+        self.issuer = issuer
+        self.serial = serial
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+    }
+
 }
 
 /// Where a certificate was found, and when last (table `certificateLocation`).
@@ -24,6 +46,26 @@ public struct CertificateLocationRecord: Codable, Sendable, Hashable, FetchableR
     public var deviceID: String?
     public var kind: String
     public var lastSwept: Date
+
+    /// Every stored property (the memberwise initialiser, for the PostgreSQL backend).
+    package init(
+        id: Int64? = nil,
+        certificateSHA256: String,
+        path: String? = nil,
+        endpoint: String? = nil,
+        deviceID: String? = nil,
+        kind: String,
+        lastSwept: Date
+    ) {
+        self.id = id
+        self.certificateSHA256 = certificateSHA256
+        self.path = path
+        self.endpoint = endpoint
+        self.deviceID = deviceID
+        self.kind = kind
+        self.lastSwept = lastSwept
+    }
+
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

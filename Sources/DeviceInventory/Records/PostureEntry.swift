@@ -42,6 +42,56 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
     /// the library without a site). Hashed from hash version 3 on.
     public var site: String?
 
+    /// Every stored property (the memberwise initialiser, for the PostgreSQL backend).
+    package init(
+        id: Int64? = nil,
+        deviceID: String? = nil,
+        artifactPath: String,
+        artifactSHA256: String? = nil,
+        artifactSize: Int64,
+        format: String,
+        version: String? = nil,
+        securityCounter: Int64? = nil,
+        signerName: String? = nil,
+        signerFingerprint: String? = nil,
+        signerSubject: String? = nil,
+        chainStatus: String? = nil,
+        earliestExpiry: Date? = nil,
+        verdict: Verdict,
+        checks: String,
+        policyDigest: String? = nil,
+        toolVersion: String,
+        recordedAt: Date,
+        previousHash: String,
+        entryHash: String,
+        hashVersion: Int? = nil,
+        site: String? = nil
+    ) {
+        self.id = id
+        self.deviceID = deviceID
+        self.artifactPath = artifactPath
+        self.artifactSHA256 = artifactSHA256
+        self.artifactSize = artifactSize
+        self.format = format
+        self.version = version
+        self.securityCounter = securityCounter
+        self.signerName = signerName
+        self.signerFingerprint = signerFingerprint
+        self.signerSubject = signerSubject
+        self.chainStatus = chainStatus
+        self.earliestExpiry = earliestExpiry
+        self.verdict = verdict
+        self.checks = checks
+        self.policyDigest = policyDigest
+        self.toolVersion = toolVersion
+        self.recordedAt = recordedAt
+        self.previousHash = previousHash
+        self.entryHash = entryHash
+        self.hashVersion = hashVersion
+        self.site = site
+    }
+
+
     /// The hash version new entries without a site are written with.
     public static let currentHashVersion = 2
     /// The hash version new entries with a site are written with.

@@ -1,5 +1,6 @@
 import FirmwareFormats
 import FirmwareVerification
+import DeviceInventory
 import Foundation
 import PostgresNIO
 
@@ -15,7 +16,7 @@ import PostgresNIO
 /// CLI's commands are): each waits on postgres-nio's event-loop futures, which run on NIO's own
 /// event loop thread (created only when a PostgreSQL inventory is opened), never on the Swift
 /// concurrency pool.
-public final class PostgresInventory: InventoryStore, @unchecked Sendable {
+public final class PostgresInventory: CentralInventory, @unchecked Sendable {
     // @unchecked Sendable: `connection` is Sendable; every use of it goes through `lock`.
     public let location: PostgresLocation
     public var path: String { location.display }
@@ -762,15 +763,7 @@ public final class PostgresInventory: InventoryStore, @unchecked Sendable {
 
 extension PostgresInventory {
     /// What a push did.
-    public struct PushResult: Sendable, Codable {
-        /// Entries copied now.
-        public var copied: Int
-        /// Entries the central inventory already had from an earlier push.
-        public var alreadyThere: Int
-        /// Devices created in the central inventory (those the site's entries name and it
-        /// lacked).
-        public var devicesAdded: Int
-    }
+    public typealias PushResult = InventoryPushResult
 
     /// Copies a site's entries (already audited by the caller) that this inventory does not
     /// have yet, in id order, `chunk` entries per transaction: a push cut short leaves whole
@@ -851,6 +844,18 @@ extension PostgresInventory {
                     ON CONFLICT (id) DO NOTHING
                     """)
             }
+        }
+    }
+}
+
+// MARK: - Registration
+
+extension PostgresInventory {
+    /// What `fwgate-pg` registers with the commands: `postgresql://` URLs open here.
+    public static let opener = CentralInventoryOpener { url, access throws(FwgateError) in
+        switch access {
+        case .readWrite: try PostgresInventory.open(url: url, access: .readWrite)
+        case .readOnly: try PostgresInventory.open(url: url, access: .readOnly)
         }
     }
 }

@@ -1,3 +1,5 @@
+import DeviceInventory
+
 /// The PostgreSQL inventory schema: named migrations applied in order, never edited once
 /// shipped (a change is a new migration), as ``Migrations`` does for SQLite. Applied migrations
 /// are listed in `fwgate_migration`; a database listing one this fwgate does not know was

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeviceInventory
 import FirmwareCrypto
 import FirmwareFormats
 import FirmwareVerification
@@ -30,9 +31,17 @@ struct Fwgate: AsyncParsableCommand {
 /// to the cooperative pool; on a loaded 2-core machine those hand-offs cost more wall time
 /// than verifying a small image (Benchmarks/verify.sh). Commands that need tasks (`batch`,
 /// `certs sweep`) stay `AsyncParsableCommand`s and run through ``runBlocking(_:)``.
-@main
-enum FwgateMain {
-    static func main() {
+public enum FwgateMain {
+    /// Opens `postgresql://` inventories: set once, by `fwgate-pg`'s entry point, before any
+    /// command runs (and before any other thread exists); `nil` in `fwgate`, which hands such
+    /// runs to `fwgate-pg` (``handOffToCentralBackend(arguments:environment:)``).
+    nonisolated(unsafe) static var centralOpener: CentralInventoryOpener?
+
+    /// Runs the command line and exits.
+    ///
+    /// - Parameter central: the PostgreSQL backend, when this executable links it.
+    public static func main(central: CentralInventoryOpener?) -> Never {
+        centralOpener = central
         // `fwgate --version` is answered before argument-parser builds the command tree (every
         // subcommand's configuration and option metadata): scripts call it to stamp their logs,
         // and it then starts as fast as `openssl version` (Benchmarks/startup.sh). The output is
@@ -56,6 +65,61 @@ enum FwgateMain {
         }
         Terminal.flushStandardOutput()
         exit(status)
+    }
+
+    /// `fwgate`'s first step: when the command line (or `$FWGATE_DB`) names a `postgresql://`
+    /// inventory, the process becomes `fwgate-pg` (installed beside `fwgate`) with the same
+    /// arguments, before anything is read or printed. fwgate itself does not link the
+    /// PostgreSQL driver (SwiftNIO): it is half the size and starts faster. When fwgate-pg is
+    /// not there this returns, and a command that opens the URL says what is missing.
+    public static func handOffToCentralBackend(
+        arguments: [String] = CommandLine.arguments, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        guard namesCentralInventory(arguments: arguments, environment: environment),
+            let backend = centralBackendExecutable(), FileManager.default.isExecutableFile(atPath: backend)
+        else { return }
+        let reason = ProcessReplacement.exec(backend, arguments: [backend] + arguments.dropFirst())
+        Terminal.printError("fwgate: error: could not start \(backend): \(reason)")
+        exit(2)
+    }
+
+    /// True when an argument is a `postgresql://` URL (`--db URL`, `--db=URL`, `--to URL`, ...)
+    /// or `$FWGATE_DB` is one and no `--db` is given.
+    static func namesCentralInventory(arguments: [String], environment: [String: String]) -> Bool {
+        var givesDB = false
+        for argument in arguments.dropFirst() {
+            if argument == "--" { break }
+            var value = argument
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                value = String(argument[argument.index(after: equals)...])
+                if argument.hasPrefix("--db=") { givesDB = true }
+            }
+            if argument == "--db" { givesDB = true }
+            if PostgresLocation.isPostgres(value) { return true }
+        }
+        if !givesDB, let database = environment["FWGATE_DB"], PostgresLocation.isPostgres(database) { return true }
+        return false
+    }
+
+    /// `fwgate-pg` in the folder of the running executable.
+    static func centralBackendExecutable() -> String? {
+        guard let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        return URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent("fwgate-pg").path
+    }
+
+    /// Opens a `postgresql://` inventory through the registered backend.
+    ///
+    /// - Throws: `FwgateError(.usage)` naming fwgate-pg when this executable has no backend.
+    static func openCentral(_ url: String, access: Inventory.Access) throws(FwgateError) -> any CentralInventory {
+        guard let centralOpener else {
+            let expected = centralBackendExecutable() ?? "fwgate-pg"
+            // The URL as messages show it: never its password.
+            let shown = (try? PostgresLocation.parse(url).display) ?? "the postgresql:// URL"
+            throw FwgateError(
+                .usage,
+                "\(shown): a PostgreSQL inventory is handled by fwgate-pg, which is not installed at \(expected) (build it beside fwgate: swift build -c release --static-swift-stdlib --product fwgate-pg)")
+        }
+        return try centralOpener.open(url, access)
     }
 
     /// Runs an async command on the cooperative pool while the main thread waits for it.

@@ -10,10 +10,11 @@ extension GlobalOptions {
     var inventoryLocation: String { Inventory.defaultPath(option: db) }
 
     /// Opens the inventory named by `--db`, `$FWGATE_DB` or `./fwgate.sqlite`: SQLite for a path,
-    /// PostgreSQL for a `postgresql://` URL (only then is a network event loop started).
+    /// PostgreSQL for a `postgresql://` URL (in fwgate-pg, the executable that links the driver;
+    /// only then is a network event loop started).
     func openInventory() throws -> any InventoryStore {
         let location = inventoryLocation
-        if PostgresLocation.isPostgres(location) { return try PostgresInventory.open(url: location) }
+        if PostgresLocation.isPostgres(location) { return try FwgateMain.openCentral(location, access: .readWrite) }
         return try Inventory.open(path: location)
     }
 
@@ -21,7 +22,7 @@ extension GlobalOptions {
     /// they cannot write; on PostgreSQL every transaction is READ ONLY).
     func openInventoryReadOnly() throws -> any InventoryStore {
         let location = inventoryLocation
-        if PostgresLocation.isPostgres(location) { return try PostgresInventory.open(url: location, access: .readOnly) }
+        if PostgresLocation.isPostgres(location) { return try FwgateMain.openCentral(location, access: .readOnly) }
         return try Inventory.openReadOnly(path: location)
     }
 }

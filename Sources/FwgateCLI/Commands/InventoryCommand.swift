@@ -259,7 +259,7 @@ struct InventoryCommand: AsyncParsableCommand {
         func run() throws {
             let inventory = try global.openInventory()
             print("inventory \(inventory.path): ready, \(try inventory.entryCount()) posture entries")
-            if let writerRole, let postgres = inventory as? PostgresInventory {
+            if let writerRole, let postgres = inventory as? any CentralInventory {
                 try postgres.createWriterRole(writerRole)
                 print("role \(writerRole): may read and INSERT posture entries, never UPDATE or DELETE them; set its password with ALTER ROLE \(writerRole) PASSWORD '...'")
             }
@@ -307,7 +307,7 @@ struct InventoryCommand: AsyncParsableCommand {
             }
             let entries = try siteInventory.entries()
             let devices = try siteInventory.devices()
-            let central = try PostgresInventory.open(url: to)
+            let central = try FwgateMain.openCentral(to, access: .readWrite)
             let result = try central.push(entries, devices: devices, site: try global.resolvedSite())
             let outcome = Outcome(
                 copied: result.copied, alreadyThere: result.alreadyThere, devicesAdded: result.devicesAdded, siteEntries: entries.count,
