@@ -171,3 +171,45 @@ extension ChunkedReadingTests {
         #expect(ReadAhead.slots(for: 16 << 20) == 3)
     }
 }
+
+extension ChunkedReadingTests {
+    /// Several lanes over a large file run on their own threads, fed by one read-ahead ring
+    /// (ReadAhead.broadcast): run many times over, every digest still equals OpenSSL's (a slot
+    /// reused before every lane had read it would change some of them).
+    @Test(.enabled(if: opensslAvailable)) func lanesOnTheirOwnThreadsAgreeWithOpenSSLEveryTime() throws {
+        let path = try Self.temporaryFile(Self.bytes)
+        defer { Self.remove(path) }
+        let n = Int64(Self.size)
+        let requests = [
+            DigestRequest(.sha256, 0..<n), DigestRequest(.sha256, 0..<(3 << 20) + 11), DigestRequest(.sha512, 4097..<n - 4097),
+            DigestRequest(.sha256, (1 << 20) + 5..<(1 << 20) + 5),
+        ]
+        var expected: [DigestRequest: String] = [:]
+        for request in requests { expected[request] = try Self.openssl(request.algorithm.rawValue, of: Self.slice(request.range)) }
+        let source = try FileByteSource(path: path)
+        for round in 0..<40 {
+            let result = try MultiRangeDigest.compute(requests, over: source, chunkSize: round % 2 == 0 ? Self.chunk : 4096 * 3 + 1)
+            for request in requests { #expect(result[request]?.hex == expected[request], "round \(round): \(request)") }
+        }
+    }
+
+    /// A file cut short after it was opened fails a several-lane pass with the read error, and
+    /// every thread has stopped (the same source still reads what is left).
+    @Test func aShrunkFileFailsASeveralLanePass() throws {
+        let path = try Self.temporaryFile(Self.bytes)
+        defer { Self.remove(path) }
+        let source = try FileByteSource(path: path)
+        let cut = 5 << 20 + 100
+        #expect(truncate(path, off_t(cut)) == 0)
+        let requests = [DigestRequest(.sha256, 0..<Int64(Self.size)), DigestRequest(.sha384, 7..<Int64(Self.size))]
+        do {
+            _ = try MultiRangeDigest.compute(requests, over: source)
+            Issue.record("reading past the new end did not fail")
+        } catch {
+            #expect(error.code == .io)
+            #expect("\(error)".contains(path), "\(error)")
+        }
+        let left = try MultiRangeDigest.compute([DigestRequest(.sha256, 0..<Int64(cut))], over: source)
+        #expect(left.count == 1)
+    }
+}

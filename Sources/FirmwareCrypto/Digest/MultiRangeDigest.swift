@@ -23,6 +23,9 @@ public enum MultiRangeDigest {
         let context: DigestContext
         /// Remaining (end, request) pairs, ascending.
         var pending: [(Int64, DigestRequest)]
+        /// The digests finalised so far, and the first failure to copy a context.
+        var results: [DigestRequest: Digest] = [:]
+        var failure: CryptoError?
 
         init(algorithm: DigestAlgorithm, start: Int64, requests: [DigestRequest]) throws(CryptoError) {
             self.algorithm = algorithm
@@ -30,6 +33,44 @@ public enum MultiRangeDigest {
             self.context = try DigestContext(algorithm)
             self.pending = requests.map { ($0.range.upperBound, $0) }.sorted { $0.0 < $1.0 }
         }
+
+        /// Finalises every request that ends at or before `position`.
+        func settle(at position: Int64) {
+            while let (end, request) = pending.first, end <= position {
+                pending.removeFirst()
+                if pending.isEmpty {
+                    results[request] = context.finalize()
+                } else {
+                    do {
+                        results[request] = try context.copy().finalize()
+                    } catch {
+                        failure = failure ?? error
+                    }
+                }
+            }
+        }
+
+        /// Feeds the part of `chunk` (at `position` in the source) this lane covers, settling
+        /// each request whose end it passes.
+        func feed(_ chunk: UnsafeRawBufferPointer, at position: Int64) {
+            let chunkEnd = position + Int64(chunk.count)
+            var from = max(position, start)
+            while from < chunkEnd, let (boundary, _) = pending.first {
+                let to = min(chunkEnd, boundary)
+                if to > from {
+                    context.update(UnsafeRawBufferPointer(rebasing: chunk[Int(from - position)..<Int(to - position)]))
+                }
+                from = max(from, to)
+                settle(at: from)
+                if to == chunkEnd { break }
+            }
+        }
+    }
+
+    /// The lanes of a broadcast pass. @unchecked Sendable: consumer `i` of the pass is the only
+    /// thread that touches `lanes[i]` until the pass has returned.
+    private struct BroadcastLanes: @unchecked Sendable {
+        let lanes: [Lane]
     }
 
     /// One chunk fed to several lanes at once. @unchecked Sendable: each iteration touches only
@@ -77,69 +118,56 @@ public enum MultiRangeDigest {
             let group = grouped[key]!
             lanes.append(try Lane(algorithm: group[0].algorithm, start: group[0].range.lowerBound, requests: group))
         }
-        var result: [DigestRequest: Digest] = [:]
-        var failure: CryptoError?
-        // Finalises every request of `lane` that ends at or before `position`.
-        func settle(_ lane: Lane, at position: Int64) {
-            while let (end, request) = lane.pending.first, end <= position {
-                lane.pending.removeFirst()
-                if lane.pending.isEmpty {
-                    result[request] = lane.context.finalize()
-                } else {
-                    do {
-                        result[request] = try lane.context.copy().finalize()
-                    } catch {
-                        failure = error
-                    }
-                }
-            }
-        }
-        for lane in lanes { settle(lane, at: lane.start) }  // empty ranges
+        for lane in lanes { lane.settle(at: lane.start) }  // empty ranges
         let start = unique.map(\.range.lowerBound).min()!
         let end = unique.map(\.range.upperBound).max()!
-        if start < end {
+        if start < end, lanes.count > 1, let file = source as? FileByteSource, Int64(end - start) >= ReadAhead.threshold {
+            // Several lanes over a large file: each lane on its own thread, fed every chunk of
+            // one read-ahead ring, never waiting for the other lanes after each chunk (a FIT's
+            // file SHA-256 and kernel hash, a plain RAUC bundle's payload and image).
+            let pass = BroadcastLanes(lanes: lanes)
+            do {
+                try ReadAhead.broadcast(of: file, in: start..<end, chunkSize: chunkSize ?? ByteSourceChunk.defaultSize, consumers: lanes.count) {
+                    index, chunk, position in
+                    let lane = pass.lanes[index]
+                    if !lane.pending.isEmpty { lane.feed(chunk, at: position) }
+                }
+            } catch {
+                throw CryptoError(.io, "\(error)")
+            }
+        } else if start < end {
             do {
                 var position = start
                 // With several lanes, each chunk is handed to the other core and waited for:
-                // larger chunks mean fewer hand-overs (a plain RAUC bundle's payload and image
-                // lanes: ~10% faster with 1 MiB than with 256 KiB, Benchmarks/rauc.sh).
+                // larger chunks mean fewer hand-overs.
                 let passChunk = chunkSize ?? (lanes.count > 1 ? Self.parallelChunkSize : ByteSourceChunk.defaultSize)
                 try source.forEachChunk(in: start..<end, chunkSize: passChunk) { chunk in
                     let chunkEnd = position + Int64(chunk.count)
-                    // Two or more lanes over the whole chunk (a FIT's file SHA-256 and its
-                    // kernel's hash, a raw signature's three candidate digests): hash them on
-                    // separate cores. A lane that ends inside the chunk takes the ordered path.
+                    // Two or more lanes over the whole chunk (a raw signature's three candidate
+                    // digests of a file in memory): hash them on separate cores. A lane that
+                    // ends inside the chunk takes the ordered path.
                     let busy = lanes.filter { !$0.pending.isEmpty && $0.start < chunkEnd }
                     if busy.count > 1, chunk.count >= Self.parallelChunkMinimum,
                         busy.allSatisfy({ ($0.pending.first?.0 ?? .max) >= chunkEnd })
                     {
                         let step = ParallelStep(lanes: busy, chunk: chunk, base: position)
                         DispatchQueue.concurrentPerform(iterations: busy.count) { index in step.feed(index) }
-                        for lane in busy { settle(lane, at: chunkEnd) }
+                        for lane in busy { lane.settle(at: chunkEnd) }
                         position = chunkEnd
                         return
                     }
-                    for lane in lanes where !lane.pending.isEmpty {
-                        var from = max(position, lane.start)
-                        // Feed up to each boundary inside this chunk, settling as we pass it.
-                        while from < chunkEnd, let (boundary, _) = lane.pending.first {
-                            let to = min(chunkEnd, boundary)
-                            if to > from {
-                                lane.context.update(
-                                    UnsafeRawBufferPointer(rebasing: chunk[Int(from - position)..<Int(to - position)]))
-                            }
-                            from = max(from, to)
-                            settle(lane, at: from)
-                            if to == chunkEnd { break }
-                        }
-                    }
+                    for lane in lanes where !lane.pending.isEmpty { lane.feed(chunk, at: position) }
                     position = chunkEnd
                 }
             } catch {
                 throw CryptoError(.io, "\(error)")
             }
         }
-        if let failure { throw failure }
+        var result: [DigestRequest: Digest] = [:]
+        for lane in lanes {
+            if let failure = lane.failure { throw failure }
+            result.merge(lane.results) { first, _ in first }
+        }
         return result
     }
 }

@@ -63,6 +63,133 @@ enum ReadAhead {
     }
 }
 
+extension ReadAhead {
+    /// Hands every chunk of `range` to `consumers` consumers, each on its own thread (consumer 0
+    /// on the caller's), while another thread reads ahead. A slot is reused only once every
+    /// consumer is done with it, and consumers never wait for one another unless one falls a
+    /// whole ring behind: two digests of the same bytes (a FIT's file and kernel, a RAUC
+    /// bundle's payload and image) keep both cores busy without a barrier after every chunk.
+    ///
+    /// - Parameter body: called with the consumer's index, a chunk, and the chunk's offset in
+    ///   the source; for each consumer, chunks come in order.
+    /// - Throws: the `ByteSourceError` of a failed read (every consumer stops at that chunk).
+    ///   Every thread has stopped before this returns.
+    static func broadcast(
+        of source: FileByteSource, in range: Range<Int64>, chunkSize: Int, consumers: Int,
+        _ body: @escaping @Sendable (_ consumer: Int, _ chunk: UnsafeRawBufferPointer, _ offset: Int64) -> Void
+    ) throws(ByteSourceError) {
+        precondition(consumers > 0 && chunkSize > 0, "a broadcast needs consumers and a chunk size")
+        let ring = BroadcastRing(slotCount: slots(for: chunkSize), chunkSize: chunkSize, consumers: consumers)
+        Thread.detachNewThread { ring.fill(from: source, range: range) }
+        let done = DispatchSemaphore(value: 0)
+        for consumer in 1..<consumers {
+            Thread.detachNewThread {
+                ring.consume(consumer, range: range, body)
+                done.signal()
+            }
+        }
+        ring.consume(0, range: range, body)
+        for _ in 1..<consumers { done.wait() }
+        ring.stopAndWait()
+        if let failure = ring.failure.withLock({ $0 }) { throw failure.error }
+    }
+}
+
+/// The ring of ``ReadAhead/broadcast(of:in:chunkSize:consumers:_:)``: one reader, several
+/// consumers. Slot `i % slotCount` holds chunk `i`; `free` counts slots the reader may fill;
+/// `filled[c]` counts chunks consumer `c` may read; `remaining[slot]` counts the consumers still
+/// to read a slot, and the last one frees it. The semaphores order the reader's write of a slot
+/// before every consumer's read, and every read before the next write.
+private final class BroadcastRing: @unchecked Sendable {
+    // @unchecked Sendable: `storage` is written only by the reader and read only by consumers,
+    // slot by slot, ordered by the semaphores as above; the rest is immutable or synchronised.
+    let storage: UnsafeMutableRawBufferPointer
+    let slotCount: Int
+    let chunkSize: Int
+    let consumers: Int
+    let free = DispatchSemaphore(value: 0)
+    let filled: [DispatchSemaphore]
+    let finished = DispatchSemaphore(value: 0)
+    let cancelled = Atomic<Bool>(false)
+    let remaining: Mutex<[Int]>
+    /// The first read that failed, by chunk index. The reader stops there, and so does every
+    /// consumer.
+    let failure = Mutex<(chunk: Int, error: ByteSourceError)?>(nil)
+
+    init(slotCount: Int, chunkSize: Int, consumers: Int) {
+        self.slotCount = slotCount
+        self.chunkSize = chunkSize
+        self.consumers = consumers
+        storage = .allocate(byteCount: slotCount * chunkSize, alignment: 64)
+        filled = (0..<consumers).map { _ in DispatchSemaphore(value: 0) }
+        remaining = Mutex([Int](repeating: 0, count: slotCount))
+        // Signalled up from zero: libdispatch traps when a semaphore is freed with a value
+        // below the one it was created with.
+        for _ in 0..<slotCount { free.signal() }
+    }
+
+    deinit { storage.deallocate() }
+
+    func slot(_ index: Int, length: Int) -> UnsafeMutableRawBufferPointer {
+        let start = (index % slotCount) * chunkSize
+        return UnsafeMutableRawBufferPointer(rebasing: storage[start..<(start + length)])
+    }
+
+    /// The reader thread: fills slots in order until the range is read, a read fails, or it is
+    /// stopped.
+    func fill(from source: FileByteSource, range: Range<Int64>) {
+        defer { finished.signal() }
+        var offset = range.lowerBound
+        var index = 0
+        while offset < range.upperBound {
+            free.wait()
+            if cancelled.load(ordering: .acquiring) { return }
+            let length = Int(min(Int64(chunkSize), range.upperBound - offset))
+            do {
+                try source.read(at: offset, length: length, into: slot(index, length: length))
+            } catch {
+                failure.withLock { $0 = (index, error) }
+                for semaphore in filled { semaphore.signal() }
+                return
+            }
+            let slotIndex = index % slotCount
+            remaining.withLock { $0[slotIndex] = consumers }
+            for semaphore in filled { semaphore.signal() }
+            offset += Int64(length)
+            index += 1
+        }
+    }
+
+    /// One consumer: every chunk in order, until the range is done or a read failed.
+    func consume(
+        _ consumer: Int, range: Range<Int64>, _ body: (_ consumer: Int, _ chunk: UnsafeRawBufferPointer, _ offset: Int64) -> Void
+    ) {
+        var offset = range.lowerBound
+        var index = 0
+        while offset < range.upperBound {
+            let length = Int(min(Int64(chunkSize), range.upperBound - offset))
+            filled[consumer].wait()
+            if let failed = failure.withLock({ $0 }), failed.chunk == index { return }
+            body(consumer, UnsafeRawBufferPointer(slot(index, length: length)), offset)
+            let slotIndex = index % slotCount
+            let last = remaining.withLock { counts -> Bool in
+                counts[slotIndex] -= 1
+                return counts[slotIndex] == 0
+            }
+            if last { free.signal() }
+            offset += Int64(length)
+            index += 1
+        }
+    }
+
+    /// Tells the reader to stop, wakes it if it waits for a free slot, and waits until it exits.
+    func stopAndWait() {
+        cancelled.store(true, ordering: .releasing)
+        free.signal()
+        finished.wait()
+    }
+}
+
 /// The ring shared by the caller and the reader thread.
 ///
 /// Slot `i % slotCount` holds chunk `i`. `free` counts slots the reader may fill, `filled` counts
