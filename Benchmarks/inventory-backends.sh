@@ -18,6 +18,8 @@ else
     flags=()
 fi
 swift build "${flags[@]}" --product fwgate >/dev/null
+# fwgate hands postgresql:// runs to fwgate-pg, built beside it.
+swift build "${flags[@]}" --product fwgate-pg >/dev/null
 bin=$(swift build "${flags[@]}" --show-bin-path)
 
 work=$(mktemp -d)

@@ -112,6 +112,32 @@ import Testing
         #expect(Self.inflate(stream, worker: false, limit: 1 << 20) == .failure(.limit))
     }
 
+    /// Where two problems meet, the first one zlib meets is the one reported: a wrong CRC-32
+    /// before bytes after the trailer or a length cut short; the magic before a header cut
+    /// short. The first input is what Fuzz/Gzip found in its first second (the two readers
+    /// disagreed: trailing bytes against damaged).
+    @Test func theFirstProblemInZlibsOrderIsTheOneReported() throws {
+        let found = Data(base64Encoded: "H4sIAAAAAAAAA8tIzcnJV68AAAAAr8os4AIAVjl8YwsAAAA=")!
+        expectBoth(found, .failure(.damaged), "Fuzz/Gzip's first disagreement")
+        var stream = try Self.gzip(Data("hello, gzip\n".utf8))
+        stream[stream.count - 8] ^= 1
+        expectBoth(stream + Data([1, 2, 3]), .failure(.damaged), "wrong CRC-32, then trailing bytes")
+        expectBoth(stream.dropLast(2), .failure(.damaged), "wrong CRC-32, length cut short")
+        expectBoth(Data([0x1f, 0x00]), .failure(.damaged), "two bytes of wrong magic")
+        expectBoth(Data([0x1f]), .failure(.truncated), "one byte")
+        expectBoth(Data([0x1f, 0x8b, 7]), .failure(.truncated), "a wrong method without its flags byte")
+    }
+
+    /// zlib sets no limit on the header: a name longer than any read buffer is read through.
+    @Test func aLongNameIsReadThrough() throws {
+        let stream = try Self.gzip(Self.payload)
+        var header = Data(stream.prefix(10))
+        header[3] |= 0x08
+        header.append(Data(repeating: 0x6e, count: 200_000))
+        header.append(0)
+        expectBoth(header + stream.dropFirst(10), .output(Self.payload), "a 200,000-byte name")
+    }
+
     /// The trailer split between two 64 KiB reads of compressed input: random data that gzip
     /// stores, its length chosen so the deflate data ends 1 to 7 bytes before a read boundary.
     @Test func aTrailerSplitAcrossReadsIsFound() throws {

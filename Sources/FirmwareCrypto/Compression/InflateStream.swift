@@ -84,7 +84,7 @@ public final class InflateStream {
         self.limit = limit
         self.wrapperName = wrapper == .gzip ? "gzip" : "zlib"
         let raw = wrapper == .gzip && (checkOnWorker ?? (range.count >= Self.checkOnWorkerThreshold))
-        self.inputOffset = raw ? range.lowerBound + Int64(try Self.gzipHeaderLength(source, range: range)) : range.lowerBound
+        self.inputOffset = raw ? range.lowerBound + (try Self.gzipHeaderLength(source, range: range)) : range.lowerBound
         workerCRC = raw ? PipelinedCRC32() : nil
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -167,79 +167,117 @@ public final class InflateStream {
 
     // MARK: - gzip read here (checkOnWorker)
 
-    /// The length of the gzip header at the start of `range` (RFC 1952 §2.3, as zlib reads it:
-    /// magic, deflate, no reserved flag, then the optional extra field, name, comment and
-    /// header CRC, which is checked). A header longer than 64 KiB is refused.
-    static func gzipHeaderLength(_ source: any ByteSource, range: Range<Int64>) throws(Failure) -> Int {
-        let window = Int(min(range.count, 1 << 16))
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: window, alignment: 1)
-        defer { buffer.deallocate() }
-        do throws(ByteSourceError) {
-            try source.read(at: range.lowerBound, length: window, into: buffer)
-        } catch {
-            throw Failure(kind: .io, reason: "reading the gzip header at offset \(range.lowerBound): \(error.reason)")
-        }
-        let header = [UInt8](buffer)
-        /// The header runs past what was read: the stream is cut short, or the header is too long.
-        func overrun() -> Failure {
-            Int64(window) == range.count
-                ? Failure(kind: .truncated, reason: "the gzip stream ends early (inside its header)")
-                : Failure(kind: .damaged, reason: "the gzip stream is damaged: a header longer than 65536 bytes (extra field, name or comment) is refused")
-        }
-        guard window >= 10 else { throw overrun() }
-        guard header[0] == 0x1f, header[1] == 0x8b else { throw Failure(kind: .damaged, reason: "the gzip stream is damaged: incorrect header check") }
-        guard header[2] == 8 else { throw Failure(kind: .damaged, reason: "the gzip stream is damaged: unknown compression method") }
-        let flags = header[3]
-        guard flags & 0xe0 == 0 else { throw Failure(kind: .damaged, reason: "the gzip stream is damaged: unknown header flags set") }
-        var position = 10
+    /// The length of the gzip header at the start of `range` (RFC 1952 §2.3), checked in the
+    /// order zlib checks it, so that both readers fail the same way: the magic once two bytes
+    /// are there, method and reserved flags once four are, then the optional extra field, name
+    /// and comment, and the header CRC (FHCRC), which is compared. A header cut short is
+    /// truncated.
+    static func gzipHeaderLength(_ source: any ByteSource, range: Range<Int64>) throws(Failure) -> Int64 {
+        var bytes = HeaderBytes(source: source, range: range)
+        defer { bytes.release() }
+        let cutShort = Failure(kind: .truncated, reason: "the gzip stream ends early (inside its header)")
+        func damaged(_ what: String) -> Failure { Failure(kind: .damaged, reason: "the gzip stream is damaged: \(what)") }
+        guard range.count >= 2 else { throw cutShort }
+        guard try bytes[0] == 0x1f, try bytes[1] == 0x8b else { throw damaged("incorrect header check") }
+        guard range.count >= 4 else { throw cutShort }
+        guard try bytes[2] == 8 else { throw damaged("unknown compression method") }
+        let flags = try bytes[3]
+        guard flags & 0xe0 == 0 else { throw damaged("unknown header flags set") }
+        guard range.count >= 10 else { throw cutShort }
+        var position: Int64 = 10
         if flags & 0x04 != 0 {  // FEXTRA: a two-byte length, then that many bytes
-            guard position + 2 <= window else { throw overrun() }
-            position += 2 + Int(header[position]) | Int(header[position + 1]) << 8
-            guard position <= window else { throw overrun() }
+            guard position + 2 <= range.count else { throw cutShort }
+            let length = Int64(try bytes[position]) | Int64(try bytes[position + 1]) << 8
+            position += 2 + length
+            guard position <= range.count else { throw cutShort }
         }
         for flag in [UInt8(0x08), 0x10] where flags & flag != 0 {  // FNAME, FCOMMENT: zero-terminated
-            guard let zero = header[position...].firstIndex(of: 0) else { throw overrun() }
-            position = zero + 1
-        }
-        if flags & 0x02 != 0 {  // FHCRC: the low 16 bits of the header's CRC-32
-            guard position + 2 <= window else { throw overrun() }
-            var crc = CRC32()
-            header.withUnsafeBytes { crc.update(UnsafeRawBufferPointer(rebasing: $0[0..<position])) }
-            let stored = UInt16(header[position]) | UInt16(header[position + 1]) << 8
-            guard stored == UInt16(truncatingIfNeeded: crc.value) else {
-                throw Failure(kind: .damaged, reason: "the gzip stream is damaged: header crc mismatch")
+            while true {
+                guard position < range.count else { throw cutShort }
+                position += 1
+                if try bytes[position - 1] == 0 { break }
             }
+        }
+        if flags & 0x02 != 0 {  // FHCRC: the low 16 bits of the CRC-32 of the header before it
+            guard position + 2 <= range.count else { throw cutShort }
+            let stored = UInt16(try bytes[position]) | UInt16(try bytes[position + 1]) << 8
+            let crc: UInt32
+            do {
+                crc = try CRC32.checksum(source, range: range.lowerBound..<(range.lowerBound + position))
+            } catch {
+                throw Failure(kind: .io, reason: "reading the gzip header: \(error)")
+            }
+            guard stored == UInt16(truncatingIfNeeded: crc) else { throw damaged("header crc mismatch") }
             position += 2
         }
         return position
     }
 
-    /// Reads the 8-byte trailer after the raw deflate data (what zlib left of the input, then
-    /// the source) and compares its CRC-32 and length (modulo 2^32) with the output's.
+    /// The bytes of a gzip header, read 4 KiB at a time.
+    private struct HeaderBytes {
+        let source: any ByteSource
+        let range: Range<Int64>
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        var bufferStart: Int64 = -1
+        var bufferCount = 0
+
+        init(source: any ByteSource, range: Range<Int64>) {
+            self.source = source
+            self.range = range
+        }
+
+        func release() { buffer.deallocate() }
+
+        /// The byte at `offset` from the start of the range (the caller checked it is inside).
+        subscript(offset: Int64) -> UInt8 {
+            mutating get throws(Failure) {
+                if offset < bufferStart || offset >= bufferStart + Int64(bufferCount) {
+                    let count = Int(min(Int64(buffer.count), Int64(range.count) - offset))
+                    do throws(ByteSourceError) {
+                        try source.read(
+                            at: range.lowerBound + offset, length: count, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+                    } catch {
+                        throw Failure(kind: .io, reason: "reading the gzip header at offset \(range.lowerBound + offset): \(error.reason)")
+                    }
+                    bufferStart = offset
+                    bufferCount = count
+                }
+                return buffer[Int(offset - bufferStart)]
+            }
+        }
+    }
+
+    /// Reads the trailer after the raw deflate data (what zlib left of the input, then the
+    /// source) and checks it in zlib's order: the CRC-32 once its four bytes are there, then
+    /// that the length is there too and matches the output's (modulo 2^32), then that nothing
+    /// follows.
     private func checkGzipTrailer(crc: UInt32, length: Int64) throws(Failure) {
         let buffered = Int(stream.pointee.avail_in)
         let after = Int64(buffered) + inputEnd - inputOffset
-        guard after >= 8 else { throw Failure(kind: .truncated, reason: "the gzip stream ends early (its 8-byte trailer is cut short)") }
-        guard after == 8 else { throw Failure(kind: .trailingBytes, reason: "\(after - 8) byte(s) follow the end of the gzip stream") }
+        let present = Int(min(after, 8))
         var trailer = [UInt8](repeating: 0, count: 8)
-        let fromBuffer = min(buffered, 8)
+        let fromBuffer = min(buffered, present)
         if fromBuffer > 0, let next = stream.pointee.next_in {
             for index in 0..<fromBuffer { trailer[index] = next[index] }
         }
-        if fromBuffer < 8 {
-            let rest = UnsafeMutableRawBufferPointer.allocate(byteCount: 8 - fromBuffer, alignment: 1)
+        if fromBuffer < present {
+            let rest = UnsafeMutableRawBufferPointer.allocate(byteCount: present - fromBuffer, alignment: 1)
             defer { rest.deallocate() }
             do throws(ByteSourceError) {
-                try source.read(at: inputOffset, length: 8 - fromBuffer, into: rest)
+                try source.read(at: inputOffset, length: present - fromBuffer, into: rest)
             } catch {
                 throw Failure(kind: .io, reason: "reading the gzip trailer at offset \(inputOffset): \(error.reason)")
             }
-            for index in 0..<(8 - fromBuffer) { trailer[fromBuffer + index] = rest[index] }
+            for index in 0..<(present - fromBuffer) { trailer[fromBuffer + index] = rest[index] }
         }
         func word(_ at: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(trailer[at + $1]) << (8 * $1) } }
+        let cutShort = Failure(kind: .truncated, reason: "the gzip stream ends early (its 8-byte trailer is cut short)")
+        guard present >= 4 else { throw cutShort }
         guard word(0) == crc else { throw Failure(kind: .damaged, reason: "the gzip stream is damaged: incorrect data check") }
+        guard present == 8 else { throw cutShort }
         guard word(4) == UInt32(truncatingIfNeeded: length) else {
             throw Failure(kind: .damaged, reason: "the gzip stream is damaged: incorrect length check")
         }
+        guard after == 8 else { throw Failure(kind: .trailingBytes, reason: "\(after - 8) byte(s) follow the end of the gzip stream") }
     }
 }
