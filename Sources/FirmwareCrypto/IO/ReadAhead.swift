@@ -44,7 +44,7 @@ enum ReadAhead {
         of source: FileByteSource, in range: Range<Int64>, chunkSize: Int,
         _ body: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        let ring = Ring(slotCount: slots(for: chunkSize), chunkSize: chunkSize)
+        let ring = ReadAheadRing(slotCount: slots(for: chunkSize), chunkSize: chunkSize, consumers: 1)
         Thread.detachNewThread { ring.fill(from: source, range: range) }
         // However we leave (done, read error, `body` threw), stop the reader and wait for it, so
         // it never writes into the ring after we return. Its last reference frees the buffer.
@@ -53,10 +53,9 @@ enum ReadAhead {
         var index = 0
         while offset < range.upperBound {
             let length = Int(min(Int64(chunkSize), range.upperBound - offset))
-            ring.filled.wait()
-            if let failure = ring.failure.withLock({ $0 }), failure.chunk == index { throw failure.error }
+            if let failure = ring.waitForChunk(index, consumer: 0) { throw failure }
             try body(UnsafeRawBufferPointer(ring.slot(index, length: length)))
-            ring.free.signal()
+            ring.release(index)
             offset += Int64(length)
             index += 1
         }
@@ -79,7 +78,7 @@ extension ReadAhead {
         _ body: @escaping @Sendable (_ consumer: Int, _ chunk: UnsafeRawBufferPointer, _ offset: Int64) -> Void
     ) throws(ByteSourceError) {
         precondition(consumers > 0 && chunkSize > 0, "a broadcast needs consumers and a chunk size")
-        let ring = BroadcastRing(slotCount: slots(for: chunkSize), chunkSize: chunkSize, consumers: consumers)
+        let ring = ReadAheadRing(slotCount: slots(for: chunkSize), chunkSize: chunkSize, consumers: consumers)
         Thread.detachNewThread { ring.fill(from: source, range: range) }
         let done = DispatchSemaphore(value: 0)
         for consumer in 1..<consumers {
@@ -95,12 +94,12 @@ extension ReadAhead {
     }
 }
 
-/// The ring of ``ReadAhead/broadcast(of:in:chunkSize:consumers:_:)``: one reader, several
-/// consumers. Slot `i % slotCount` holds chunk `i`; `free` counts slots the reader may fill;
-/// `filled[c]` counts chunks consumer `c` may read; `remaining[slot]` counts the consumers still
+/// The ring of ``ReadAhead``: one reader thread, and one consumer (`forEachChunk`) or several
+/// (`broadcast`). Slot `i % slotCount` holds chunk `i`; `free` counts slots the reader may
+/// fill; `filled[c]` counts chunks consumer `c` may read; `remaining[slot]` counts the consumers still
 /// to read a slot, and the last one frees it. The semaphores order the reader's write of a slot
 /// before every consumer's read, and every read before the next write.
-private final class BroadcastRing: @unchecked Sendable {
+private final class ReadAheadRing: @unchecked Sendable {
     // @unchecked Sendable: `storage` is written only by the reader and read only by consumers,
     // slot by slot, ordered by the semaphores as above; the rest is immutable or synchronised.
     let storage: UnsafeMutableRawBufferPointer
@@ -168,18 +167,29 @@ private final class BroadcastRing: @unchecked Sendable {
         var index = 0
         while offset < range.upperBound {
             let length = Int(min(Int64(chunkSize), range.upperBound - offset))
-            filled[consumer].wait()
-            if let failed = failure.withLock({ $0 }), failed.chunk == index { return }
+            if waitForChunk(index, consumer: consumer) != nil { return }
             body(consumer, UnsafeRawBufferPointer(slot(index, length: length)), offset)
-            let slotIndex = index % slotCount
-            let last = remaining.withLock { counts -> Bool in
-                counts[slotIndex] -= 1
-                return counts[slotIndex] == 0
-            }
-            if last { free.signal() }
+            release(index)
             offset += Int64(length)
             index += 1
         }
+    }
+
+    /// Waits until chunk `index` is read for `consumer`; returns the read's error when it failed.
+    func waitForChunk(_ index: Int, consumer: Int) -> ByteSourceError? {
+        filled[consumer].wait()
+        guard let failed = failure.withLock({ $0 }), failed.chunk == index else { return nil }
+        return failed.error
+    }
+
+    /// One consumer is done with chunk `index`; the last one frees its slot for the reader.
+    func release(_ index: Int) {
+        let slotIndex = index % slotCount
+        let last = remaining.withLock { counts -> Bool in
+            counts[slotIndex] -= 1
+            return counts[slotIndex] == 0
+        }
+        if last { free.signal() }
     }
 
     /// Tells the reader to stop, wakes it if it waits for a free slot, and waits until it exits.
@@ -190,70 +200,3 @@ private final class BroadcastRing: @unchecked Sendable {
     }
 }
 
-/// The ring shared by the caller and the reader thread.
-///
-/// Slot `i % slotCount` holds chunk `i`. `free` counts slots the reader may fill, `filled` counts
-/// chunks the caller may hash; a semaphore hand-off orders the reader's write of a slot before
-/// the caller's read of it, and the caller's read before the reader's next write.
-private final class Ring: @unchecked Sendable {
-    // @unchecked Sendable: `storage` is written only by the reader and read only by the caller,
-    // slot by slot, with the semaphores ordering every access (see above); the rest is immutable
-    // or synchronised (semaphores, Atomic, Mutex).
-    let storage: UnsafeMutableRawBufferPointer
-    let slotCount: Int
-    let chunkSize: Int
-    let free = DispatchSemaphore(value: 0)
-    let filled = DispatchSemaphore(value: 0)
-    let finished = DispatchSemaphore(value: 0)
-    let cancelled = Atomic<Bool>(false)
-    /// The first read that failed, by chunk index. The reader stops there.
-    let failure = Mutex<(chunk: Int, error: ByteSourceError)?>(nil)
-
-    init(slotCount: Int, chunkSize: Int) {
-        self.slotCount = slotCount
-        self.chunkSize = chunkSize
-        self.storage = .allocate(byteCount: slotCount * chunkSize, alignment: 64)
-        // Signalled up rather than created with `value: slotCount`: libdispatch traps when a
-        // semaphore is freed with a value below the one it was created with, which happens
-        // whenever the caller stops early.
-        for _ in 0..<slotCount { free.signal() }
-    }
-
-    deinit { storage.deallocate() }
-
-    /// The first `length` bytes of chunk `index`'s slot.
-    func slot(_ index: Int, length: Int) -> UnsafeMutableRawBufferPointer {
-        let start = (index % slotCount) * chunkSize
-        return UnsafeMutableRawBufferPointer(rebasing: storage[start..<(start + length)])
-    }
-
-    /// The reader thread: fills slots in order until the range is read, a read fails, or the
-    /// caller stops it.
-    func fill(from source: FileByteSource, range: Range<Int64>) {
-        defer { finished.signal() }
-        var offset = range.lowerBound
-        var index = 0
-        while offset < range.upperBound {
-            free.wait()
-            if cancelled.load(ordering: .acquiring) { return }
-            let length = Int(min(Int64(chunkSize), range.upperBound - offset))
-            do {
-                try source.read(at: offset, length: length, into: slot(index, length: length))
-            } catch {
-                failure.withLock { $0 = (index, error) }
-                filled.signal()
-                return
-            }
-            filled.signal()
-            offset += Int64(length)
-            index += 1
-        }
-    }
-
-    /// Tells the reader to stop, wakes it if it waits for a free slot, and waits until it exits.
-    func stopAndWait() {
-        cancelled.store(true, ordering: .releasing)
-        free.signal()
-        finished.wait()
-    }
-}
