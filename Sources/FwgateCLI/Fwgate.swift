@@ -72,10 +72,12 @@ public enum FwgateMain {
     /// arguments, before anything is read or printed. fwgate itself does not link the
     /// PostgreSQL driver (SwiftNIO): it is half the size and starts faster. When fwgate-pg is
     /// not there this returns, and a command that opens the URL says what is missing.
-    public static func handOffToCentralBackend(
-        arguments: [String] = CommandLine.arguments, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) {
-        guard namesCentralInventory(arguments: arguments, environment: environment),
+    public static func handOffToCentralBackend() {
+        // `getenv`, not ProcessInfo's environment: that builds a dictionary of every variable
+        // at each start, for one value.
+        let database = getenv("FWGATE_DB").map { String(cString: $0) }
+        let arguments = CommandLine.arguments
+        guard namesCentralInventory(arguments: arguments, database: database),
             let backend = centralBackendExecutable(), FileManager.default.isExecutableFile(atPath: backend)
         else { return }
         let reason = ProcessReplacement.exec(backend, arguments: [backend] + arguments.dropFirst())
@@ -84,8 +86,8 @@ public enum FwgateMain {
     }
 
     /// True when an argument is a `postgresql://` URL (`--db URL`, `--db=URL`, `--to URL`, ...)
-    /// or `$FWGATE_DB` is one and no `--db` is given.
-    static func namesCentralInventory(arguments: [String], environment: [String: String]) -> Bool {
+    /// or `database` (`$FWGATE_DB`) is one and no `--db` is given.
+    static func namesCentralInventory(arguments: [String], database: String?) -> Bool {
         var givesDB = false
         for argument in arguments.dropFirst() {
             if argument == "--" { break }
@@ -97,7 +99,7 @@ public enum FwgateMain {
             if argument == "--db" { givesDB = true }
             if PostgresLocation.isPostgres(value) { return true }
         }
-        if !givesDB, let database = environment["FWGATE_DB"], PostgresLocation.isPostgres(database) { return true }
+        if !givesDB, let database, PostgresLocation.isPostgres(database) { return true }
         return false
     }
 

@@ -22,7 +22,7 @@ import Testing
         (["fwgate", "--version"], [:], false),
     ] as [([String], [String: String], Bool)])
     func whichRunsAreHandedOff(arguments: [String], environment: [String: String], handedOff: Bool) {
-        #expect(FwgateMain.namesCentralInventory(arguments: arguments, environment: environment) == handedOff)
+        #expect(FwgateMain.namesCentralInventory(arguments: arguments, database: environment["FWGATE_DB"]) == handedOff)
     }
 
     /// A copy of `fwgate` alone in a folder, without fwgate-pg beside it.
