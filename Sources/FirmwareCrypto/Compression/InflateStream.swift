@@ -9,9 +9,10 @@ import Foundation
 /// its header and Adler-32). For a large gzip member (``checkOnWorkerThreshold``) the work is
 /// split over two cores instead: the header is read here (RFC 1952, as zlib reads it), zlib
 /// inflates the raw deflate data, the CRC-32 of the output is computed on a worker thread, and
-/// the trailer is compared here; the same checks, the CRC no longer on the inflating core. Limits make a compression bomb fail instead of filling memory: the
-/// total output (`limit`); and the input must end exactly with the stream (bytes after it would
-/// be unverified data). Concatenated gzip members are not read (mender-artifact and RAUC write
+/// the trailer is compared here; the same checks, the CRC no longer on the inflating core.
+///
+/// Limits make a compression bomb fail instead of filling memory: the total output (`limit`);
+/// and the input must end exactly with the stream (bytes after it would be unverified data). Concatenated gzip members are not read (mender-artifact and RAUC write
 /// one).
 ///
 /// Not thread-safe: one reader at a time.
@@ -139,14 +140,10 @@ public final class InflateStream {
             let status = inflate(stream, Z_NO_FLUSH)
             if status == Z_STREAM_END {
                 finished = true
-                if let workerCRC {
-                    let written = wanted - Int(stream.pointee.avail_out)
-                    workerCRC.update(UnsafeRawBufferPointer(start: base, count: written))
-                    try checkGzipTrailer(crc: workerCRC.finish(), length: produced + Int64(written))
-                    break
-                }
+                // With the CRC on the worker, the trailer is checked below, once this call's
+                // output is in the CRC too; zlib has checked its own wrapper's.
                 let after = Int64(stream.pointee.avail_in) + inputEnd - inputOffset
-                guard after == 0 else {
+                guard workerCRC != nil || after == 0 else {
                     throw Failure(kind: .trailingBytes, reason: "\(after) byte(s) follow the end of the \(wrapperName) stream")
                 }
                 break
@@ -157,7 +154,10 @@ public final class InflateStream {
             }
         }
         let written = wanted - Int(stream.pointee.avail_out)
-        if let workerCRC, !finished { workerCRC.update(UnsafeRawBufferPointer(start: base, count: written)) }
+        if let workerCRC {
+            workerCRC.update(UnsafeRawBufferPointer(start: base, count: written))
+            if finished { try checkGzipTrailer(crc: workerCRC.finish(), length: produced + Int64(written)) }
+        }
         produced += Int64(written)
         guard produced <= limit else {
             throw Failure(kind: .limit, reason: "the compressed data inflates beyond \(limit) bytes (a compression bomb is refused)")
