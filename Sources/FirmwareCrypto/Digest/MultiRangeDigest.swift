@@ -129,8 +129,7 @@ public enum MultiRangeDigest {
             do {
                 try ReadAhead.broadcast(of: file, in: start..<end, chunkSize: chunkSize ?? ByteSourceChunk.defaultSize, consumers: lanes.count) {
                     index, chunk, position in
-                    let lane = pass.lanes[index]
-                    if !lane.pending.isEmpty { lane.feed(chunk, at: position) }
+                    pass.lanes[index].feed(chunk, at: position)
                 }
             } catch {
                 throw CryptoError(.io, "\(error)")
@@ -143,8 +142,8 @@ public enum MultiRangeDigest {
                 let passChunk = chunkSize ?? (lanes.count > 1 ? Self.parallelChunkSize : ByteSourceChunk.defaultSize)
                 try source.forEachChunk(in: start..<end, chunkSize: passChunk) { chunk in
                     let chunkEnd = position + Int64(chunk.count)
-                    // Two or more lanes over the whole chunk (a raw signature's three candidate
-                    // digests of a file in memory): hash them on separate cores. A lane that
+                    // Two or more lanes over the whole chunk of a file under the read-ahead
+                    // threshold or of bytes in memory: hash them on separate cores. A lane that
                     // ends inside the chunk takes the ordered path.
                     let busy = lanes.filter { !$0.pending.isEmpty && $0.start < chunkEnd }
                     if busy.count > 1, chunk.count >= Self.parallelChunkMinimum,
@@ -156,7 +155,7 @@ public enum MultiRangeDigest {
                         position = chunkEnd
                         return
                     }
-                    for lane in lanes where !lane.pending.isEmpty { lane.feed(chunk, at: position) }
+                    for lane in lanes { lane.feed(chunk, at: position) }
                     position = chunkEnd
                 }
             } catch {

@@ -49,16 +49,7 @@ enum ReadAhead {
         // However we leave (done, read error, `body` threw), stop the reader and wait for it, so
         // it never writes into the ring after we return. Its last reference frees the buffer.
         defer { ring.stopAndWait() }
-        var offset = range.lowerBound
-        var index = 0
-        while offset < range.upperBound {
-            let length = Int(min(Int64(chunkSize), range.upperBound - offset))
-            if let failure = ring.waitForChunk(index, consumer: 0) { throw failure }
-            try body(UnsafeRawBufferPointer(ring.slot(index, length: length)))
-            ring.release(index)
-            offset += Int64(length)
-            index += 1
-        }
+        try ring.consume(0, range: range) { chunk, _ in try body(chunk) }
     }
 }
 
@@ -81,13 +72,14 @@ extension ReadAhead {
         let ring = ReadAheadRing(slotCount: slots(for: chunkSize), chunkSize: chunkSize, consumers: consumers)
         Thread.detachNewThread { ring.fill(from: source, range: range) }
         let done = DispatchSemaphore(value: 0)
+        // A consumer stops at a failed read; the failure is thrown below, once all have stopped.
         for consumer in 1..<consumers {
             Thread.detachNewThread {
-                ring.consume(consumer, range: range, body)
+                try? ring.consume(consumer, range: range) { chunk, offset in body(consumer, chunk, offset) }
                 done.signal()
             }
         }
-        ring.consume(0, range: range, body)
+        try? ring.consume(0, range: range) { chunk, offset in body(0, chunk, offset) }
         for _ in 1..<consumers { done.wait() }
         ring.stopAndWait()
         if let failure = ring.failure.withLock({ $0 }) { throw failure.error }
@@ -159,31 +151,26 @@ private final class ReadAheadRing: @unchecked Sendable {
         }
     }
 
-    /// One consumer: every chunk in order, until the range is done or a read failed.
-    func consume(
-        _ consumer: Int, range: Range<Int64>, _ body: (_ consumer: Int, _ chunk: UnsafeRawBufferPointer, _ offset: Int64) -> Void
-    ) {
+    /// One consumer: every chunk in order, with its offset in the source.
+    ///
+    /// - Throws: the `ByteSourceError` of a failed read when the consumer reaches that chunk, or
+    ///   what `body` throws (the chunk then stays held: the caller stops the ring).
+    func consume(_ consumer: Int, range: Range<Int64>, _ body: (_ chunk: UnsafeRawBufferPointer, _ offset: Int64) throws -> Void) throws {
         var offset = range.lowerBound
         var index = 0
         while offset < range.upperBound {
             let length = Int(min(Int64(chunkSize), range.upperBound - offset))
-            if waitForChunk(index, consumer: consumer) != nil { return }
-            body(consumer, UnsafeRawBufferPointer(slot(index, length: length)), offset)
+            filled[consumer].wait()
+            if let failed = failure.withLock({ $0 }), failed.chunk == index { throw failed.error }
+            try body(UnsafeRawBufferPointer(slot(index, length: length)), offset)
             release(index)
             offset += Int64(length)
             index += 1
         }
     }
 
-    /// Waits until chunk `index` is read for `consumer`; returns the read's error when it failed.
-    func waitForChunk(_ index: Int, consumer: Int) -> ByteSourceError? {
-        filled[consumer].wait()
-        guard let failed = failure.withLock({ $0 }), failed.chunk == index else { return nil }
-        return failed.error
-    }
-
     /// One consumer is done with chunk `index`; the last one frees its slot for the reader.
-    func release(_ index: Int) {
+    private func release(_ index: Int) {
         let slotIndex = index % slotCount
         let last = remaining.withLock { counts -> Bool in
             counts[slotIndex] -= 1
