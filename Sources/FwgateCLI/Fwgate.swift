@@ -34,7 +34,7 @@ struct Fwgate: AsyncParsableCommand {
 public enum FwgateMain {
     /// Opens `postgresql://` inventories: set once, by `fwgate-pg`'s entry point, before any
     /// command runs (and before any other thread exists); `nil` in `fwgate`, which hands such
-    /// runs to `fwgate-pg` (``handOffToCentralBackend(arguments:environment:)``).
+    /// runs to `fwgate-pg` (``handOffToCentralBackend()``).
     nonisolated(unsafe) static var centralOpener: CentralInventoryOpener?
 
     /// Runs the command line and exits.
