@@ -4,8 +4,8 @@
 # rounds, files in the page cache), and fwgate's peak RSS. Targets: fwgate faster (ratio < 1),
 # peak RSS <= 64 MiB. Two payloads, each in its own artifact:
 #  1. rootfs: an ext4 root file system image (mkfs.ext4 -d) holding this machine's own programs
-#     (/usr/bin files under 3 MiB) and documentation (/usr/share/doc), the rest free space: what a
-#     rootfs-image update carries. gzip: about 40% of the size.
+#     (those beside `openssl`, under 3 MiB) and text (this repository's sources and docs), the
+#     rest free space: what a rootfs-image update carries. gzip: about 40% of the size.
 #  2. half-zero: half random bytes, half zeros. The zeros inflate through zlib's byte-at-a-time
 #     copy of distance-1 matches (zlib 1.2.13, about 0.6 GB/s here), which alone takes longer
 #     than mender-artifact's whole run (Go's inflater copies such matches in blocks): a limit
@@ -22,13 +22,15 @@ make_workdir
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 2>/dev/null | openssl rsa -traditional -out "$WORK/key.pem" 2>/dev/null
 openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/key.pub.pem"
 
-# 1. An ext4 root file system with real files in it.
-mkdir -p "$WORK/root/usr/bin" "$WORK/root/usr/share"
-find /usr/bin -maxdepth 1 -type f -size -3M -exec cp {} "$WORK/root/usr/bin/" \; 2>/dev/null
-cp -r /usr/share/doc "$WORK/root/usr/share/doc" 2>/dev/null || true
+# 1. An ext4 root file system with real files in it: the programs in the folder that holds
+#    `openssl` on PATH (those under 3 MiB), and this repository's sources and documentation.
+programs=$(dirname "$(command -v openssl)")
+mkdir -p "$WORK/root/bin" "$WORK/root/share/fwgate"
+find "$programs" -maxdepth 1 -type f -size -3M -exec cp {} "$WORK/root/bin/" \; 2>/dev/null
+cp -r Sources docs README.md "$WORK/root/share/fwgate/"
 # Fill at most 3/4 of the image, the rest is free space as on a real device.
 while [ "$(du -sm "$WORK/root" | cut -f1)" -gt $((mib * 3 / 4)) ]; do
-    find "$WORK/root/usr/bin" -type f | awk 'NR <= 50' | xargs rm -f
+    find "$WORK/root/bin" -type f | awk 'NR <= 50' | xargs rm -f
 done
 truncate -s "${mib}M" "$WORK/rootfs.ext4"
 mkfs.ext4 -q -F -d "$WORK/root" "$WORK/rootfs.ext4"
