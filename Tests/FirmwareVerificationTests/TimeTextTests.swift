@@ -69,4 +69,49 @@ struct TimeTextTests {
             #expect(error.reason.contains("m (minutes), h (hours), d (days) or w (weeks)"), "\(text): \(error.reason)")
         }
     }
+    /// `RFC3339.string` writes the date with integer arithmetic; Foundation's
+    /// `Date.ISO8601FormatStyle` in GMT is the reference it must match from the Gregorian
+    /// reform (1582-10-15) on: day, month and year boundaries, leap days, times before 1970,
+    /// fractions (dropped, never rounded up), the X.509 maximum 9999-12-31T23:59:59Z, then
+    /// 20,000 seeded random times up to 9999.
+    @Test func formatsLikeFoundationsISO8601StyleInGMT() {
+        let reference = Date.ISO8601FormatStyle(timeZone: .gmt)
+        let reform = -12_219_292_800  // 1582-10-15T00:00:00Z
+        var times: [Double] = [
+            0, -1, -0.5, 0.999, 59.999, 86_399.9, 86_400, -86_400, -86_401, 951_782_400, 951_868_799,
+            1_709_251_199, 1_709_251_200, 2_082_801_600, 253_402_300_799, 253_402_300_799.999,
+            -2_208_988_800, -11_676_096_000, Double(reform), 1_780_315_200.5, 4_102_444_800,
+        ]
+        var generator = SplitMix64(seed: 0x1f2e_3d4c)
+        let span = UInt64(253_402_300_799 - reform)
+        for _ in 0..<20_000 {
+            times.append(Double(Int64(generator.next() % span) + Int64(reform)) + Double(generator.next() % 1000) / 1000)
+        }
+        for time in times {
+            let date = Date(timeIntervalSince1970: time)
+            #expect(RFC3339.string(date) == reference.format(date), "\(time)")
+        }
+    }
+
+    /// Before the reform Foundation's calendar turns Julian (it prints 0001-01-03 for what
+    /// RFC 3339's proleptic Gregorian calendar calls 0001-01-01), so there the reference is
+    /// fwgate's own strict parser: what it reads, the formatter writes back unchanged, down
+    /// to year 0001.
+    @Test(arguments: ["0001-01-01T00:00:00Z", "0645-04-17T16:20:59Z", "1000-01-01T00:00:00Z", "1582-10-14T23:59:59Z", "1200-02-29T12:00:00Z"])
+    func writesBackWhatItParsesBeforeTheGregorianReform(text: String) throws {
+        #expect(RFC3339.string(try RFC3339.strictParse(text)) == text)
+    }
+}
+
+/// A small seeded generator, so a failing time can be reproduced.
+private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
 }

@@ -19,11 +19,28 @@ public enum RFC3339 {
         public var description: String { reason }
     }
 
-    /// `2026-01-01T00:00:00Z`: UTC, whole seconds.
+    /// `2026-01-01T00:00:00Z`: UTC, whole seconds (the fraction is dropped, as
+    /// `Date.ISO8601FormatStyle` does). Years outside 0000–9999 are written with as many digits
+    /// as they need (and a sign below zero).
+    ///
+    /// Written out with integer arithmetic rather than `Date.ISO8601FormatStyle`: that one
+    /// builds a Gregorian calendar, looks up the current time zone and loads ICU data on first
+    /// use, which was a millisecond of every `fwgate verify` that prints a time (issue 10).
+    /// The calendar is the proleptic Gregorian one that ``strictParse(_:)`` reads, so every time
+    /// it reads is written back unchanged; from the Gregorian reform (1582) on this is exactly
+    /// `Date.ISO8601FormatStyle(timeZone: .gmt)` (TimeTextTests checks both), before it
+    /// Foundation's calendar turns Julian.
     public static func string(_ date: Date) -> String {
-        // `.gmt`, not `TimeZone(identifier: "UTC")`: looking a zone up by name loads time-zone
-        // data, which showed in every verify's profile (issue 10).
-        Date.ISO8601FormatStyle(timeZone: .gmt).format(date)
+        let interval = date.timeIntervalSince1970
+        guard interval.isFinite, abs(interval) < 1e15 else { return Date.ISO8601FormatStyle(timeZone: .gmt).format(date) }
+        let seconds = Int(interval.rounded(.down))
+        let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilFromDays(days)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let magnitude = String(abs(year))
+        let yearText = (year < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - magnitude.count)) + magnitude
+        return "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
 
     /// Parses an accepted form (see the type's discussion); nil otherwise.
@@ -122,6 +139,20 @@ public enum RFC3339 {
         case 4, 6, 9, 11: 30
         default: 31
         }
+    }
+
+    /// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`),
+    /// the inverse of ``daysFromCivil(year:month:day:)``.
+    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
