@@ -9,7 +9,9 @@ enum UEFIGUID {
     static let pkcs7 = bytes("4aafd29d-68df-49ee-8aa9-347d375665a7")
 
     static func bytes(_ text: String) -> Data {
-        let hex = text.replacingOccurrences(of: "-", with: "")
+        // `filter`, not `replacingOccurrences`: that bridges through NSString, and these
+        // constants are built in every run that loads a trust file (issue 10).
+        let hex = String(text.filter { $0 != "-" })
         let raw = [UInt8](Data(hexString: hex)!)
         return Data(raw[0..<4].reversed() + raw[4..<6].reversed() + raw[6..<8].reversed() + raw[8..<16])
     }
