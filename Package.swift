@@ -18,10 +18,24 @@ import PackageDescription
 /// - `-z pack-relative-relocs` stores the ~100,000 relative relocations as DT_RELR (a few KiB
 ///   instead of 3 MiB of RELA the loader reads at every start; glibc 2.36 or later).
 /// Together, on this machine: `fwgate --version` 6.4 ms -> 4.9 ms before the PostgreSQL split.
+///
+/// - `Build/static-libstdc++` first on the library search path: its `libstdc++.so` is a linker
+///   script naming `libstdc++.a`, so the C++ library the Swift runtime uses is linked in (GCC's
+///   `-static-libstdc++`, which the Swift driver has no flag for) rather than loaded: the loader
+///   no longer binds libstdc++.so.6's ~1,700 symbols at every start. Measured with a program
+///   that only uses `NSString` and links fwgate's C libraries: 4.61 ms -> 3.62 ms (hyperfine
+///   median, 300 runs). libgcc_s (the unwinder) stays shared. libstdc++ is covered by GCC's
+///   runtime library exception.
 var releaseLinkerSettings: [LinkerSetting] {
-    [
+    // The package folder, from this file's own path (the manifest has no Foundation).
+    let packageFolder = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+    let staticLibstdcxx = packageFolder + "/Build/static-libstdc++"
+    return [
         .unsafeFlags(
-            ["-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+            [
+                "-use-ld=lld", "-Xlinker", "--no-export-dynamic", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                "-L", staticLibstdcxx,
+            ],
             .when(platforms: [.linux], configuration: .release))
     ]
 }
