@@ -53,7 +53,8 @@ public enum DigestAlgorithm: String, Sendable, Hashable, Codable, CaseIterable, 
 
     /// Accepts `sha256`, `SHA-256`, `sha-256`, `blake2b`, ... (for command-line options).
     public init?(name: String) {
-        let key = name.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+        // `filter`, not `replacingOccurrences` (NSString bridging).
+        let key = String(name.lowercased().filter { $0 != "-" && $0 != "_" })
         switch key {
         case "sha1": self = .sha1
         case "sha224": self = .sha224

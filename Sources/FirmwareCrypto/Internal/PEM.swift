@@ -10,9 +10,15 @@ enum PEM {
 
     /// True when the bytes (after leading white space) start with `-----BEGIN`.
     static func looksLikePEM(_ bytes: Data) -> Bool {
-        let marker = Data("-----BEGIN".utf8)
-        let head = bytes.prefix(4096)
-        return head.range(of: marker) != nil
+        // A byte loop, not `Data.range(of:)`, which goes through NSData on Linux: every trust
+        // file and key is asked this once.
+        let marker = Array("-----BEGIN".utf8)
+        let head = Array(bytes.prefix(4096))
+        guard head.count >= marker.count else { return false }
+        for start in 0...(head.count - marker.count) where head[start] == marker[0] {
+            if head[start..<(start + marker.count)].elementsEqual(marker) { return true }
+        }
+        return false
     }
 
     /// Decodes every PEM block in `bytes`, in order.

@@ -32,7 +32,8 @@ public enum ECCurve: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Accepts `P-256`, `p256`, `prime256v1`, `secp256r1`, ...
     public init?(name: String) {
-        let key = name.lowercased().replacingOccurrences(of: "-", with: "")
+        // `filter`, not `replacingOccurrences` (NSString bridging): every key load asks.
+        let key = String(name.lowercased().filter { $0 != "-" })
         switch key {
         case "p192", "prime192v1", "secp192r1": self = .p192
         case "p224", "secp224r1": self = .p224

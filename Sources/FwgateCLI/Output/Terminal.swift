@@ -15,8 +15,9 @@ enum Terminal {
 
     /// True when stdout is a terminal and NO_COLOR is unset or empty.
     static var colorAllowed: Bool {
-        let noColor = ProcessInfo.processInfo.environment["NO_COLOR"] ?? ""
-        return noColor.isEmpty && stdoutIsTTY && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        // `getenv`, not ProcessInfo's environment: that builds a dictionary of every variable.
+        let noColor = getenv("NO_COLOR").map { String(cString: $0) } ?? ""
+        return noColor.isEmpty && stdoutIsTTY && getenv("TERM").map { String(cString: $0) } != "dumb"
     }
 
     static func printError(_ message: String) {
