@@ -71,10 +71,33 @@ public struct PublicKey: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `CryptoError(.malformedInput)` when the bytes are not exactly one SPKI.
     public init(spkiDER der: Data) throws(CryptoError) {
         ErrorQueue.clear()
-        guard let key = derDecode(der, { d2i_PUBKEY(nil, $0, $1) }, free: { EVP_PKEY_free($0) }) else {
+        // Parsed as an X509_PUBKEY (what d2i_PUBKEY does inside), so that the DER this key is
+        // known by is re-encoded from the parsed fields by OpenSSL's ASN.1 templates, as a
+        // certificate's key is: i2d_PUBKEY would go through OpenSSL 3.0's provider encoders,
+        // whose first use was a tenth of a small `fwgate verify`'s instructions (callgrind,
+        // issue 10). PublicKeyEncodingTests checks the result against `openssl pkey`.
+        guard let parsed = derDecode(der, { d2i_X509_PUBKEY(nil, $0, $1) }, free: { X509_PUBKEY_free($0) }) else {
             throw ErrorQueue.error(.malformedInput, "not a DER SubjectPublicKeyInfo")
         }
-        try self.init(backing: EVPKey(takingOwnershipOf: key))
+        defer { X509_PUBKEY_free(parsed) }
+        guard let key = X509_PUBKEY_get(parsed) else {
+            throw ErrorQueue.error(.malformedInput, "not a DER SubjectPublicKeyInfo (the key inside cannot be loaded)")
+        }
+        guard let spki = try? derEncode({ i2d_X509_PUBKEY(parsed, $0) }) else {
+            EVP_PKEY_free(key)
+            throw ErrorQueue.error(.openSSLFailure, "could not encode the public key")
+        }
+        self.init(backing: EVPKey(takingOwnershipOf: key), spkiDER: spki)
+    }
+
+    /// The DER SubjectPublicKeyInfo the way ``init(spkiDER:)`` computed it before issue 10:
+    /// `d2i_PUBKEY`, then `i2d_PUBKEY` through OpenSSL's provider encoders; nil when OpenSSL
+    /// rejects the bytes. Only for tests that check the two encodings agree.
+    static func providerEncodedSPKI(_ der: Data) -> Data? {
+        ErrorQueue.clear()
+        guard let key = derDecode(der, { d2i_PUBKEY(nil, $0, $1) }, free: { EVP_PKEY_free($0) }) else { return nil }
+        defer { EVP_PKEY_free(key) }
+        return try? derEncode { i2d_PUBKEY(key, $0) }
     }
 
     /// Loads a DER PKCS#1 RSAPublicKey (RFC 8017 §A.1.1).
