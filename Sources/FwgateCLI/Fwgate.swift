@@ -51,6 +51,7 @@ public enum FwgateMain {
             Terminal.flushStandardOutput()
             exit(0)
         }
+        CryptoLibrary.initializeForProcess()
         let status: Int32
         do {
             var command = try parseLeafDirectly(Array(CommandLine.arguments.dropFirst())) ?? Fwgate.parseAsRoot()
