@@ -48,7 +48,7 @@ import Testing
 
     /// Random bytes, with and without the image magic, and headers with random segment tables.
     @Test func garbageNeverCrashesAndNeverPasses() throws {
-        var generator = ESP32SplitMix64(seed: 0x5EED_E5B2)
+        var generator = SeededGenerator(seed: 0x5EED_E5B2)
         let trusted = try Self.defaultTrust()
         let template = [UInt8](try ESPIDFHarness.data("app-ecdsa-p256.bin"))
         for round in 0..<600 {
@@ -84,18 +84,5 @@ import Testing
         let outcome = try ESPIDFHarness.run(MemoryByteSource(bytes), trusted: Self.defaultTrust())
         #expect(outcome.failed == ["malformed.truncated"])
         #expect(outcome.parseError?.offset == 32)
-    }
-}
-
-/// A small deterministic generator (ESP32SplitMix64), so the garbage test is reproducible.
-struct ESP32SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import FirmwareFormats
 import FirmwareVerification
 import Foundation
+import FwgateTestSupport
 import Testing
 
 /// The strict time and duration grammar every time option uses (issue 9 item 3). Expected
@@ -82,7 +83,7 @@ struct TimeTextTests {
             1_709_251_199, 1_709_251_200, 2_082_801_600, 253_402_300_799, 253_402_300_799.999,
             -2_208_988_800, -11_676_096_000, Double(reform), 1_780_315_200.5, 4_102_444_800,
         ]
-        var generator = SplitMix64(seed: 0x1f2e_3d4c)
+        var generator = SeededGenerator(seed: 0x1f2e_3d4c)
         let span = UInt64(253_402_300_799 - reform)
         for _ in 0..<20_000 {
             times.append(Double(Int64(generator.next() % span) + Int64(reform)) + Double(generator.next() % 1000) / 1000)
@@ -100,18 +101,5 @@ struct TimeTextTests {
     @Test(arguments: ["0001-01-01T00:00:00Z", "0645-04-17T16:20:59Z", "1000-01-01T00:00:00Z", "1582-10-14T23:59:59Z", "1200-02-29T12:00:00Z"])
     func writesBackWhatItParsesBeforeTheGregorianReform(text: String) throws {
         #expect(RFC3339.string(try RFC3339.strictParse(text)) == text)
-    }
-}
-
-/// A small seeded generator, so a failing time can be reproduced.
-private struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

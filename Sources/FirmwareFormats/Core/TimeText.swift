@@ -20,27 +20,50 @@ public enum RFC3339 {
     }
 
     /// `2026-01-01T00:00:00Z`: UTC, whole seconds (the fraction is dropped, as
-    /// `Date.ISO8601FormatStyle` does). Years outside 0000–9999 are written with as many digits
-    /// as they need (and a sign below zero).
+    /// `Date.ISO8601FormatStyle` does).
     ///
-    /// Written out with integer arithmetic rather than `Date.ISO8601FormatStyle`: that one
-    /// builds a Gregorian calendar, looks up the current time zone and loads ICU data on first
-    /// use, which was a millisecond of every `fwgate verify` that prints a time (issue 10).
-    /// The calendar is the proleptic Gregorian one that ``strictParse(_:)`` reads, so every time
-    /// it reads is written back unchanged; from the Gregorian reform (1582) on this is exactly
-    /// `Date.ISO8601FormatStyle(timeZone: .gmt)` (TimeTextTests checks both), before it
-    /// Foundation's calendar turns Julian.
+    /// Written out with integer arithmetic for years 1 to 9999, rather than with
+    /// `Date.ISO8601FormatStyle`: that builds a Gregorian calendar, looks up the current time
+    /// zone and loads ICU data on first use, a millisecond of every `fwgate verify` that prints a
+    /// time (issue 10), and a format style per call was too slow for fleet reports that write
+    /// tens of thousands of times. The calendar is the proleptic Gregorian one that
+    /// ``strictParse(_:)`` reads, so every time it reads is written back unchanged; from the
+    /// Gregorian reform (1582) on this is exactly `Date.ISO8601FormatStyle(timeZone: .gmt)`
+    /// (TimeTextTests checks both), before it Foundation's calendar turns Julian. Times outside
+    /// years 1–9999 (only a hostile certificate has them) are left to Foundation.
     public static func string(_ date: Date) -> String {
         let interval = date.timeIntervalSince1970
-        guard interval.isFinite, abs(interval) < 1e15 else { return Date.ISO8601FormatStyle(timeZone: .gmt).format(date) }
+        guard interval.isFinite, (-62_135_596_800...253_402_300_799).contains(interval.rounded(.down)) else {
+            return Date.ISO8601FormatStyle(timeZone: .gmt).format(date)
+        }
         let seconds = Int(interval.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-        let secondOfDay = seconds - days * 86_400
+        let second = seconds - days * 86_400
         let (year, month, day) = civilFromDays(days)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let magnitude = String(abs(year))
-        let yearText = (year < 0 ? "-" : "") + String(repeating: "0", count: max(0, 4 - magnitude.count)) + magnitude
-        return "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        var out = [UInt8]()
+        out.reserveCapacity(20)
+        func put(_ value: Int, _ width: Int) {
+            var digits = [UInt8](repeating: 0x30, count: width)
+            var rest = value
+            for index in stride(from: width - 1, through: 0, by: -1) {
+                digits[index] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            }
+            out += digits
+        }
+        put(year, 4)
+        out.append(0x2D)
+        put(month, 2)
+        out.append(0x2D)
+        put(day, 2)
+        out.append(0x54)
+        put(second / 3_600, 2)
+        out.append(0x3A)
+        put(second % 3_600 / 60, 2)
+        out.append(0x3A)
+        put(second % 60, 2)
+        out.append(0x5A)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses an accepted form (see the type's discussion); nil otherwise.
@@ -143,7 +166,7 @@ public enum RFC3339 {
 
     /// The proleptic Gregorian date `days` after 1970-01-01 (H. Hinnant's `civil_from_days`),
     /// the inverse of ``daysFromCivil(year:month:day:)``.
-    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -156,7 +179,7 @@ public enum RFC3339 {
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

@@ -127,52 +127,8 @@ enum FleetText {
 
     static func day(_ date: Date) -> String { String(rfc3339(date).prefix(10)) }
 
-    /// `2026-06-01T12:00:00Z`: what ``RFC3339/string(_:)`` writes (whole seconds, UTC), without a
-    /// format style per call (a fleet report writes tens of thousands of times).
-    static func rfc3339(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        guard (-62_135_596_800...253_402_300_799).contains(seconds) else { return RFC3339.string(date) }  // years 1...9999
-        var days = seconds / 86_400
-        var second = seconds % 86_400
-        if second < 0 {
-            second += 86_400
-            days -= 1
-        }
-        // H. Hinnant, civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        var out = [UInt8]()
-        out.reserveCapacity(20)
-        func put(_ value: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: 0x30, count: width)
-            var rest = value
-            for index in stride(from: width - 1, through: 0, by: -1) {
-                digits[index] = 0x30 + UInt8(rest % 10)
-                rest /= 10
-            }
-            out += digits
-        }
-        put(year, 4)
-        out.append(0x2D)
-        put(month, 2)
-        out.append(0x2D)
-        put(day, 2)
-        out.append(0x54)
-        put(second / 3_600, 2)
-        out.append(0x3A)
-        put(second % 3_600 / 60, 2)
-        out.append(0x3A)
-        put(second % 60, 2)
-        out.append(0x5A)
-        return String(decoding: out, as: UTF8.self)
-    }
+    /// `2026-06-01T12:00:00Z` (``RFC3339/string(_:)``).
+    static func rfc3339(_ date: Date) -> String { RFC3339.string(date) }
 
     /// The JSON encoder of the fleet report: ``FwgateJSON``'s settings, with the fast date writer.
     static func jsonEncoder() -> JSONEncoder {

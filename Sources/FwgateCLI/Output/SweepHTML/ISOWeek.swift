@@ -1,3 +1,4 @@
+import FirmwareFormats
 import Foundation
 
 
@@ -35,29 +36,11 @@ enum ISOWeek {
         return "\(year)-W\(number < 10 ? "0" : "")\(number)"
     }
 
-    /// Proleptic Gregorian date of a day count (H. Hinnant, "chrono-Compatible Low-Level Date
-    /// Algorithms", `civil_from_days`).
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = floorDivide(z, 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    /// Proleptic Gregorian date of a day count (``RFC3339/civilFromDays(_:)``).
+    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) { RFC3339.civilFromDays(days) }
 
-    /// Day count of a proleptic Gregorian date (Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = floorDivide(y, 400)
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    /// Day count of a proleptic Gregorian date (``RFC3339/daysFromCivil(year:month:day:)``).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int { RFC3339.daysFromCivil(year: year, month: month, day: day) }
 
     static func floorDivide(_ a: Int, _ b: Int) -> Int {
         let quotient = a / b
