@@ -29,19 +29,19 @@ openssl pkey -in "$WORK/key.pem" -pubout -out "$WORK/key.pub.pem"
 #    free space (zeros), as on a device image with room to grow.
 programs=$(dirname "$(command -v openssl)")
 libraries=$(dirname "$(ldd "$(command -v openssl)" | awk '/libcrypto/ { print $3 }')")
-mkdir -p "$WORK/root/bin" "$WORK/root/lib" "$WORK/root/share/fwgate"
-cp -r Sources docs README.md "$WORK/root/share/fwgate/"
-find "$programs" -maxdepth 1 -type f -size -3M -exec cp {} "$WORK/root/bin/" \; 2>/dev/null
+mkdir -p "$WORK/tree/bin" "$WORK/tree/lib" "$WORK/tree/share/fwgate"
+cp -r Sources docs README.md "$WORK/tree/share/fwgate/"
+find "$programs" -maxdepth 1 -type f -size -3M -exec cp {} "$WORK/tree/bin/" \; 2>/dev/null
 for library in $(find "$libraries" -maxdepth 1 -type f -name '*.so*' -size -8M | sort); do
-    [ "$(du -sm "$WORK/root" | cut -f1)" -ge $((mib * 3 / 4)) ] && break
-    cp "$library" "$WORK/root/lib/"
+    [ "$(du -sm "$WORK/tree" | cut -f1)" -ge $((mib * 3 / 4)) ] && break
+    cp "$library" "$WORK/tree/lib/"
 done
-while [ "$(du -sm "$WORK/root" | cut -f1)" -gt $((mib * 3 / 4)) ]; do
-    find "$WORK/root/bin" -type f | awk 'NR <= 20' | xargs rm -f
+while [ "$(du -sm "$WORK/tree" | cut -f1)" -gt $((mib * 3 / 4)) ]; do
+    find "$WORK/tree/bin" -type f | awk 'NR <= 20' | xargs rm -f
 done
 truncate -s "${mib}M" "$WORK/rootfs.ext4"
-mkfs.ext4 -q -F -d "$WORK/root" "$WORK/rootfs.ext4"
-rm -rf "$WORK/root"
+mkfs.ext4 -q -F -d "$WORK/tree" "$WORK/rootfs.ext4"
+rm -rf "$WORK/tree"
 mender-artifact write rootfs-image -t bench-device -n bench-1.0 -f "$WORK/rootfs.ext4" -k "$WORK/key.pem" -o "$WORK/rootfs.mender" >/dev/null
 rm "$WORK/rootfs.ext4"
 
