@@ -44,8 +44,8 @@ public enum FwgateMain {
         centralOpener = central
         // `fwgate --version` is answered before argument-parser builds the command tree (every
         // subcommand's configuration and option metadata): scripts call it to stamp their logs,
-        // and it then starts as fast as `openssl version` (Benchmarks/startup.sh). The output is
-        // argument-parser's own: the version and a newline.
+        // and it then costs little more than loading the binary (Benchmarks/startup.sh). The
+        // output is argument-parser's own: the version and a newline.
         if CommandLine.arguments.dropFirst() == ["--version"] {
             print(FwgateVersion.string)
             Terminal.flushStandardOutput()

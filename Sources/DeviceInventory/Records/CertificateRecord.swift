@@ -33,7 +33,6 @@ public struct CertificateRecord: Codable, Sendable, Hashable, FetchableRecord, P
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
     }
-
 }
 
 /// Where a certificate was found, and when last (table `certificateLocation`).
@@ -65,7 +64,6 @@ public struct CertificateLocationRecord: Codable, Sendable, Hashable, FetchableR
         self.kind = kind
         self.lastSwept = lastSwept
     }
-
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -91,7 +91,6 @@ public struct PostureEntry: Codable, Sendable, Hashable, FetchableRecord, Persis
         self.site = site
     }
 
-
     /// The hash version new entries without a site are written with.
     public static let currentHashVersion = 2
     /// The hash version new entries with a site are written with.

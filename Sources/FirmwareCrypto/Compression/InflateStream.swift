@@ -12,8 +12,8 @@ import Foundation
 /// the trailer is compared here; the same checks, the CRC no longer on the inflating core.
 ///
 /// Limits make a compression bomb fail instead of filling memory: the total output (`limit`);
-/// and the input must end exactly with the stream (bytes after it would be unverified data). Concatenated gzip members are not read (mender-artifact and RAUC write
-/// one).
+/// and the input must end exactly with the stream (bytes after it would be unverified data).
+/// Concatenated gzip members are not read (mender-artifact and RAUC write one).
 ///
 /// Not thread-safe: one reader at a time.
 public final class InflateStream {

@@ -1,7 +1,6 @@
 import FirmwareFormats
 import Foundation
 
-
 /// ISO 8601 weeks (Monday to Sunday, UTC) as integers: week 0 starts on Monday 1969-12-29.
 enum ISOWeek {
     static let secondsPerDay = 86_400.0

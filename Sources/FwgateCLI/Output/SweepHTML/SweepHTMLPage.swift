@@ -3,7 +3,6 @@ import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
-
 /// Renders a ``SweepResult`` as one self-contained HTML5 page (`fwgate certs sweep --format html`).
 ///
 /// The page has a header (sweep time, counts per bucket, unreadable count), an inline SVG timeline
@@ -131,7 +130,6 @@ enum SweepHTMLRenderer {
         }
         return "Nothing \(unreadable.isEmpty ? "" : "that was read ")is expired or inside a warning window.\(unreadable)"
     }
-
 
     // MARK: - Tables
 
