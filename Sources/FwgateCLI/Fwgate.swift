@@ -90,6 +90,7 @@ public enum FwgateMain {
             arguments.removeFirst()
         }
         guard type != Fwgate.self, type.configuration.subcommands.isEmpty else { return nil }
+        if type == VerifyCommand.self, let plain = VerifyCommand(plain: arguments) { return plain }
         for argument in arguments {
             if argument == "--" { break }
             if argument == "-h" || argument == "--help" || argument == "help" || argument.hasPrefix("--generate-completion")

@@ -66,6 +66,74 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
+extension VerifyCommand {
+    /// The long names ``init(plain:)`` reads; `PlainVerifyTests` checks them against the
+    /// options argument-parser knows for this command, so a new option cannot be missed here.
+    static let plainFlags = ["--json", "--record", "--quiet", "--no-color"]
+    static let plainOptions = [
+        "--db", "--site", "--trust", "--policy", "--format", "--at", "--signature", "--payload", "--signature-scheme", "--device",
+    ]
+    static let plainRepeatable = ["--trust"]
+
+    /// The command, read without argument-parser when the command line is of the plainest
+    /// shape (``PlainArguments``) and every value and validation passes; `nil` otherwise, and
+    /// argument-parser then parses it as usual. Scripts run `fwgate verify` once per device and
+    /// file; argument-parser's reflection was half of a small verify's instructions (issue 10).
+    /// The option groups are validated in argument-parser's order (each group as it is read,
+    /// then the command); `PlainVerifyTests` checks the result equals argument-parser's parse.
+    init?(plain arguments: some Sequence<String>) {
+        guard
+            let line = PlainArguments(arguments, flags: Self.plainFlags, options: Self.plainOptions, repeatable: Self.plainRepeatable),
+            !line.positionals.isEmpty
+        else { return nil }
+        var global = GlobalOptions()
+        global.db = line.value("--db")
+        global.site = line.value("--site")
+        global.quiet = line.flag("--quiet")
+        global.noColor = line.flag("--no-color")
+        var trust = TrustOptions()
+        trust.trustPaths = line.values["--trust"] ?? []
+        trust.policy = line.value("--policy")
+        var format = FormatOption()
+        format.format = line.value("--format")
+        var time = TimeOptions()
+        time.at = line.value("--at")
+        var companions = CompanionOptions()
+        companions.signature = line.value("--signature")
+        companions.payload = line.value("--payload")
+        if let scheme = line.value("--signature-scheme") {
+            guard let parsed = RawSignatureScheme(argument: scheme) else { return nil }
+            companions.signatureScheme = parsed
+        } else {
+            companions.signatureScheme = nil
+        }
+        // Set on a value rather than on `self`: inside an initializer, assigning a wrapped
+        // property can build a new wrapper (`Flag(wrappedValue:)`, a default still to be
+        // parsed) instead of setting the value.
+        var command = VerifyCommand()
+        command.global = global
+        command.trust = trust
+        command.format = format
+        command.time = time
+        command.companions = companions
+        command.json = line.flag("--json")
+        command.device = line.value("--device")
+        command.record = line.flag("--record")
+        command.files = line.positionals
+        do {
+            try global.validate()
+            try trust.validate()
+            try format.validate()
+            try time.validate()
+            try companions.validate()
+            try command.validate()
+        } catch {
+            return nil
+        }
+        self = command
+    }
+}
+
 /// Looks a device up once, with an error that says what to do.
 enum DeviceLookup {
     static func facts(_ id: String, in inventory: (any InventoryStore)?) throws -> DeviceFacts {
