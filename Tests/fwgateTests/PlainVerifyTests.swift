@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FwgateTestSupport
 import Testing
 
 @testable import FwgateCLI
@@ -42,6 +43,39 @@ import Testing
     ])
     func everythingElseGoesToArgumentParser(arguments: [String]) {
         #expect(VerifyCommand(plain: arguments) == nil, "\(arguments) was read")
+    }
+
+    /// Random command lines from the options, flags and awkward values: whenever the plain
+    /// reader takes one, argument-parser takes it too and reads the same command. (When the
+    /// reader declines, argument-parser reads the line anyway, so that case needs no check.)
+    @Test func randomLinesReadLikeArgumentParser() throws {
+        let values = [
+            "a.bin", "k.pem", "keys/", "2026-06-01", "2026-06-01T00:00:00Z", "yesterday", "mcuboot", "fit", "nope", "ecdsa-sha256",
+            "ed25519", "md5", "pump-7", "ward-3", "", "x=y", "two words", "help",
+        ]
+        let awkward = ["-", "--", "-v", "help", "--trust=k.pem", "--Json", "-json", "--no-such-option", "-7"]
+        var generator = SeededGenerator(seed: 0x5EED_0010)
+        var read = 0
+        for _ in 0..<1_500 {
+            // A line of a few parts: an option and a value, a flag, a file, or an awkward word.
+            var line: [String] = []
+            for _ in 0..<Int.random(in: 1...5, using: &generator) {
+                switch Int.random(in: 0..<10, using: &generator) {
+                case 0..<4:
+                    line += [VerifyCommand.plainOptions.randomElement(using: &generator)!, values.randomElement(using: &generator)!]
+                case 4..<6: line.append(VerifyCommand.plainFlags.randomElement(using: &generator)!)
+                case 6..<9: line.append(["a.bin", "b.bin", "c d.bin"].randomElement(using: &generator)!)
+                default: line.append(awkward.randomElement(using: &generator)!)
+                }
+            }
+            guard let plain = VerifyCommand(plain: line) else { continue }
+            read += 1
+            let parsed = try #require(
+                try? Fwgate.parseAsRoot(["verify"] + line) as? VerifyCommand, "\(line): read plainly but argument-parser refuses it")
+            #expect(String(describing: plain) == String(describing: parsed), "\(line)")
+        }
+        // The parts are chosen so that the plain reader takes a fair share of the lines.
+        #expect(read > 200, "only \(read) of 1,500 lines were read plainly")
     }
 
     /// Every option and flag argument-parser knows for `verify` (from its own description of
