@@ -79,7 +79,8 @@ public enum FwgateMain {
     /// root has no options of its own, so a leaf parses the same arguments to the same values
     /// either way (`LeafParseTests`). Anything that is not a clean parse goes the long way, so
     /// that help, usage lines and error messages name `fwgate <subcommand>` exactly as before:
-    /// help, version and completion requests, and every parse or validation error.
+    /// help, version and completion requests, and every parse or validation error. A plain
+    /// `verify` line skips argument-parser altogether (``VerifyCommand/init(plain:)``).
     static func parseLeafDirectly(_ commandLine: [String]) -> (any ParsableCommand)? {
         var arguments = commandLine
         var type: any ParsableCommand.Type = Fwgate.self

@@ -81,6 +81,8 @@ extension VerifyCommand {
     /// file; argument-parser's reflection was half of a small verify's instructions (issue 10).
     /// The option groups are validated in argument-parser's order (each group as it is read,
     /// then the command); `PlainVerifyTests` checks the result equals argument-parser's parse.
+    /// Every property is set, defaults included: a wrapped property that argument-parser has
+    /// not filled stops the program when it is read.
     init?(plain arguments: some Sequence<String>) {
         guard
             let line = PlainArguments(arguments, flags: Self.plainFlags, options: Self.plainOptions, repeatable: Self.plainRepeatable),
