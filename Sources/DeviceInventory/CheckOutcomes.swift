@@ -146,7 +146,7 @@ enum FleetDates {
             if let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), year >= 1600, (1...12).contains(month),
                 day >= 1, day <= daysInMonth(month, year: year)
             {
-                return Date(timeIntervalSince1970: TimeInterval(daysFromCivil(year: year, month: month, day: day)) * 86_400)
+                return Date(timeIntervalSince1970: TimeInterval(RFC3339.daysFromCivil(year: year, month: month, day: day)) * 86_400)
             }
         }
         return RFC3339.parse(text)
@@ -160,7 +160,4 @@ enum FleetDates {
         default: 31
         }
     }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (``RFC3339/daysFromCivil(year:month:day:)``).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int { RFC3339.daysFromCivil(year: year, month: month, day: day) }
 }

@@ -137,19 +137,6 @@ import Testing
         #expect(lines.contains("fwgate_fleet_report_timestamp_seconds \(Int64(built.at.timeIntervalSince1970))"))
     }
 
-    /// The report's own RFC 3339 writer writes what the shared one does.
-    @Test func fastTimeFormatAgreesWithRFC3339() {
-        var dates = [0, -1, 951_782_400, 951_868_799, 1_709_164_800, 4_102_444_799, -2_208_988_800, 253_402_300_799].map {
-            Date(timeIntervalSince1970: TimeInterval($0))
-        }
-        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for _ in 0..<2_000 {
-            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            dates.append(Date(timeIntervalSince1970: TimeInterval(Int64(seed >> 11) % 8_000_000_000) - 2_000_000_000 + 0.75))
-        }
-        for date in dates { #expect(FleetText.rfc3339(date) == RFC3339.string(date), "\(date.timeIntervalSince1970)") }
-    }
-
     /// The report's JSON writer writes the document JSONEncoder makes of the posture.
     @Test func jsonWriterMatchesJSONEncoder() throws {
         let built = try FleetFixture.build()

@@ -1,4 +1,5 @@
 import DeviceInventory
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
@@ -94,7 +95,7 @@ enum FleetCycloneDX {
             add("support-end-date", d.supportEndDate)
             add("installed-version", d.installedVersion)
             add("posture", device.status.rawValue)
-            add("last-verified", device.lastVerified.map(FleetText.rfc3339))
+            add("last-verified", device.lastVerified.map(RFC3339.string))
             add("risk-score", String(device.riskScore))
             let firmware = device.artifacts.map { artifact -> Component in
                 var properties: [Property] = []
@@ -107,9 +108,9 @@ enum FleetCycloneDX {
                 add("signed", artifact.signed ? "true" : "false")
                 add("signer", artifact.signer)
                 add("signer-key-sha256", artifact.signerFingerprint)
-                add("signer-expiry", artifact.signerExpiry.map(FleetText.rfc3339))
+                add("signer-expiry", artifact.signerExpiry.map(RFC3339.string))
                 add("known-test-key", artifact.knownTestKey ? "true" : nil)
-                add("verified-at", FleetText.rfc3339(artifact.recordedAt))
+                add("verified-at", RFC3339.string(artifact.recordedAt))
                 add("format", artifact.format)
                 add("artifact-path", artifact.artifactPath)
                 add("entry-id", String(artifact.entryID))
@@ -153,7 +154,7 @@ enum FleetCycloneDX {
             w.field("metadata") {
                 w.object {
                     w.field("properties") { w.array(metadata) { $0.write(w) } }
-                    w.field("timestamp") { w.string(FleetText.rfc3339(posture.at)) }
+                    w.field("timestamp") { w.string(RFC3339.string(posture.at)) }
                     w.field("tools") { w.object { w.field("components") { w.array([tool]) { $0.write(w) } } } }
                 }
             }

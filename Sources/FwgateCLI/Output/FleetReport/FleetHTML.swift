@@ -1,4 +1,5 @@
 import DeviceInventory
+import FirmwareFormats
 import FirmwareVerification
 import Foundation
 
@@ -16,7 +17,7 @@ enum FleetHTMLRenderer {
     static func render(_ posture: FleetPosture, title: String = "Fleet posture") -> String {
         var html = ""
         html.reserveCapacity(24_576 + posture.devices.count * 1_200 + posture.risks.count * 700)
-        HTMLPage.open(escapedTitle: "\(e(title)) — \(FleetText.rfc3339(posture.at))", extraStyle: styleSheet, into: &html)
+        HTMLPage.open(escapedTitle: "\(e(title)) — \(RFC3339.string(posture.at))", extraStyle: styleSheet, into: &html)
         header(posture, title: title, into: &html)
         chartSection(posture, into: &html)
         riskSection(posture, into: &html)
@@ -31,7 +32,7 @@ enum FleetHTMLRenderer {
     static func e(_ text: String) -> String { SweepHTMLRenderer.escape(text) }
 
     static func time(_ date: Date) -> String {
-        let text = FleetText.rfc3339(date)
+        let text = RFC3339.string(date)
         return "<time datetime=\"\(text)\">\(text)</time>"
     }
 
@@ -214,7 +215,7 @@ enum FleetHTMLRenderer {
 
     /// `2026-06-01`, with the full time as the element's datetime and tooltip.
     static func dayTime(_ date: Date) -> String {
-        let full = FleetText.rfc3339(date)
+        let full = RFC3339.string(date)
         return "<time datetime=\"\(full)\" title=\"\(full)\">\(e(FleetText.day(date)))</time>"
     }
 

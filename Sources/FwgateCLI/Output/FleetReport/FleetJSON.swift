@@ -235,7 +235,7 @@ enum FleetJSON {
         func string(_ text: String) { appendString(text) }
         func int<T: BinaryInteger>(_ value: T) { out += Array(String(value).utf8) }
         func bool(_ value: Bool) { out += Array((value ? "true" : "false").utf8) }
-        func date(_ date: Date) { appendString(FleetText.rfc3339(date)) }
+        func date(_ date: Date) { appendString(RFC3339.string(date)) }
 
         /// A JSON string (RFC 8259 §7): `"`, `\` and control characters escaped, `/` as is
         /// (like the encoder's `.withoutEscapingSlashes`).

@@ -11,7 +11,7 @@ enum FleetMarkdown {
         var md = ""
         md.reserveCapacity(8_192 + posture.devices.count * 400 + posture.risks.count * 300)
         let summary = posture.summary
-        md += "# \(cell(title)) — \(FleetText.rfc3339(posture.at))\n\n"
+        md += "# \(cell(title)) — \(RFC3339.string(posture.at))\n\n"
         md += "\(FleetText.plural(summary.devices, "device")), \(FleetText.plural(summary.entries, "posture entry", "posture entries")) up to this time"
         if summary.entriesWithoutDevice > 0 { md += " (\(summary.entriesWithoutDevice) without a device)" }
         md += "; stale after \(posture.staleAfterDays) days.\n\n"
@@ -37,7 +37,7 @@ enum FleetMarkdown {
             let failing = Set(device.artifacts.flatMap(\.failedChecks)).sorted().joined(separator: ", ")
             let warnings = Set(device.artifacts.flatMap(\.warningChecks)).sorted().joined(separator: ", ")
             md += "| \(cell(device.device.id)) | \(cell(FleetText.model(device.device))) | \(device.status.label) | \(cell(device.firmwareVersion ?? "-"))"
-            md += " | \(device.lastVerified.map(FleetText.rfc3339) ?? "never") | \(cell(device.signer ?? "-")) | \(device.signerExpiry.map(FleetText.day) ?? "-")"
+            md += " | \(device.lastVerified.map(RFC3339.string) ?? "never") | \(cell(device.signer ?? "-")) | \(device.signerExpiry.map(FleetText.day) ?? "-")"
             md += " | \(cell(failing.isEmpty ? "-" : failing)) | \(cell(warnings.isEmpty ? "-" : warnings)) |\n"
         }
         md += "\n## Failing checks\n\n"
@@ -125,17 +125,14 @@ enum FleetText {
         "\(count) \(count == 1 ? one : (many ?? one + "s"))"
     }
 
-    static func day(_ date: Date) -> String { String(rfc3339(date).prefix(10)) }
-
-    /// `2026-06-01T12:00:00Z` (``RFC3339/string(_:)``).
-    static func rfc3339(_ date: Date) -> String { RFC3339.string(date) }
+    static func day(_ date: Date) -> String { String(RFC3339.string(date).prefix(10)) }
 
     /// The JSON encoder of the fleet report: ``FwgateJSON``'s settings, with the fast date writer.
     static func jsonEncoder() -> JSONEncoder {
         let encoder = FwgateJSON.encoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(rfc3339(date))
+            try container.encode(RFC3339.string(date))
         }
         return encoder
     }

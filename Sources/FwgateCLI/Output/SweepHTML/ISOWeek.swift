@@ -19,7 +19,7 @@ enum ISOWeek {
     static func mondayDays(_ week: Int) -> Int { week * 7 - 3 }
 
     /// The Monday that starts `week`.
-    static func monday(_ week: Int) -> (year: Int, month: Int, day: Int) { civil(fromDays: mondayDays(week)) }
+    static func monday(_ week: Int) -> (year: Int, month: Int, day: Int) { RFC3339.civilFromDays(mondayDays(week)) }
 
     /// How far through `week` the instant `date` is, 0 ..< 1.
     static func fraction(of week: Int, at date: Date) -> Double {
@@ -30,16 +30,10 @@ enum ISOWeek {
     /// `2026-W23`: the ISO week-numbering year and week number (the year of the week's Thursday).
     static func name(_ week: Int) -> String {
         let thursday = mondayDays(week) + 3
-        let year = civil(fromDays: thursday).year
-        let number = (thursday - daysFromCivil(year: year, month: 1, day: 1)) / 7 + 1
+        let year = RFC3339.civilFromDays(thursday).year
+        let number = (thursday - RFC3339.daysFromCivil(year: year, month: 1, day: 1)) / 7 + 1
         return "\(year)-W\(number < 10 ? "0" : "")\(number)"
     }
-
-    /// Proleptic Gregorian date of a day count (``RFC3339/civilFromDays(_:)``).
-    static func civil(fromDays days: Int) -> (year: Int, month: Int, day: Int) { RFC3339.civilFromDays(days) }
-
-    /// Day count of a proleptic Gregorian date (``RFC3339/daysFromCivil(year:month:day:)``).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int { RFC3339.daysFromCivil(year: year, month: month, day: day) }
 
     static func floorDivide(_ a: Int, _ b: Int) -> Int {
         let quotient = a / b

@@ -280,7 +280,7 @@ enum SweepHTMLRenderer {
 
     /// `2026-06-01`: the Monday of `week`, moved by `offset` days.
     static func day(weekStart week: Int, offset: Int = 0) -> String {
-        let date = ISOWeek.civil(fromDays: ISOWeek.mondayDays(week) + offset)
+        let date = RFC3339.civilFromDays(ISOWeek.mondayDays(week) + offset)
         return "\(pad(date.year, 4))-\(pad(date.month, 2))-\(pad(date.day, 2))"
     }
 
