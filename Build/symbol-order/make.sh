@@ -26,7 +26,8 @@ key=testvectors/mcuboot/keys/test-ecdsa-p256.pub.pem
 profile() {  # profile NAME ARGS...: one callgrind run of fwgate
     local name=$1
     shift
-    valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$name.out" "$work/fwgate" "$@" >/dev/null 2>&1 || true
+    valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$name.out" "$work/fwgate" "$@" >/dev/null 2>&1 \
+        || { echo "make.sh: fwgate $* failed under valgrind; the profile would miss its path" >&2; exit 1; }
 }
 profile version --version
 profile verify verify "$image" --trust "$key"
